@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite (README: `npm test`). Makes sure PostgreSQL, Redis and SIPp are there
+# (starting throwaway ones when they are not), then runs every workspace's tests, the
+# end-to-end scenarios and a short benchmark smoke run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ -d node_modules ] || npm ci --no-audit --no-fund
+
+# shellcheck source=scripts/test-env.sh
+. scripts/test-env.sh
+trap test_env_cleanup EXIT
+
+log=$(mktemp)
+status=0
+npx turbo run typecheck test --continue --log-order=grouped 2>&1 | tee "$log" || status=$?
+
+echo "== benchmark smoke run"
+npm run --silent bench:register -- --smoke 2>&1 | tee -a "$log" || status=$?
+
+# ava prints "N tests passed" / "N tests failed" per package; add them up for one closing line.
+passed=$(grep -oE '[0-9]+ tests? passed' "$log" | awk '{s+=$1} END {print s+0}')
+failed=$(grep -oE '[0-9]+ tests? failed' "$log" | awk '{s+=$1} END {print s+0}')
+rm -f "$log"
+[ "$failed" -eq 0 ] || status=1
+echo "$passed passed, $failed failed"
+exit "$status"

@@ -1,0 +1,184 @@
+import { z } from 'zod';
+
+// Environment values arrive as strings; these preprocessors let one schema serve YAML (typed)
+// and the environment (text). Anything that does not look like the target type is passed
+// through unchanged so the schema reports it with the original value.
+const numeric = (v: unknown): unknown => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v);
+
+const booleanWords: Record<string, boolean> = {
+  true: true, yes: true, on: true, '1': true,
+  false: false, no: false, off: false, '0': false,
+};
+const boolish = (v: unknown): unknown => (typeof v === 'string' ? (booleanWords[v.trim().toLowerCase()] ?? v) : v);
+
+const list = (v: unknown): unknown =>
+  typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : v;
+
+const integer = (min: number, max: number) => {
+  const error = `expected an integer ${min}-${max}`;
+  return z.preprocess(numeric, z.number({ error }).int({ error }).min(min, { error }).max(max, { error }));
+};
+const port = () => integer(1, 65535);
+const flag = () => z.preprocess(boolish, z.boolean({ error: 'expected true or false' }));
+const text = () => z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' });
+const optionalText = () => text().nullish();
+// A week is far beyond any sensible SIP timer or expiry; it keeps typos like 36000000 out.
+const seconds = (min = 1) => integer(min, 7 * 24 * 3600);
+const millis = () => integer(1, 600_000);
+
+const transport = z.strictObject({ enabled: flag(), port: port() });
+const secureTransport = z.strictObject({
+  enabled: flag(),
+  port: port(),
+  certFile: optionalText(),
+  keyFile: optionalText(),
+});
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const digestAlgorithms = ['SHA-256', 'MD5'] as const;
+
+/**
+ * The whole configuration as written in YAML or the environment, before the `auto` values and
+ * paths are resolved. Every object is strict so a misspelt key is an error, not a silent default.
+ */
+export const configFileSchema = z
+  .strictObject({
+    server: z.strictObject({
+      /** `auto`: `<hostname>-<pid>`. Must be unique per running feature server in a cluster. */
+      id: text(),
+    }),
+    sip: z.strictObject({
+      host: text(),
+      /** `auto`: the first non-internal IPv4 address, else 127.0.0.1. */
+      advertisedHost: text(),
+      domain: text(),
+      udp: transport,
+      tcp: transport,
+      tls: secureTransport,
+      ws: transport,
+      wss: secureTransport,
+      // RFC 3261 §17.1.1.1: T1 is an RTT estimate, T2 the non-INVITE retransmit cap, T4 the
+      // time a message may stay in the network.
+      timers: z.strictObject({ t1: millis(), t2: millis(), t4: millis() }),
+      userAgent: text(),
+      maxMessageSize: integer(1024, 1_048_576),
+      connectionIdleTimeout: seconds(),
+    }),
+    registrar: z.strictObject({
+      minExpires: seconds(),
+      maxExpires: seconds(),
+      defaultExpires: seconds(),
+      maxContacts: integer(1, 1000),
+      udpKeepalive: z.strictObject({
+        mode: z.enum(['options', 'none'], { error: 'expected one of options, none' }),
+        interval: seconds(),
+      }),
+    }),
+    auth: z.strictObject({
+      algorithms: z.preprocess(
+        list,
+        z
+          .array(z.enum(digestAlgorithms, { error: `expected one of ${digestAlgorithms.join(', ')}` }), {
+            error: 'expected a list of digest algorithms',
+          })
+          .min(1, { error: 'expected at least one digest algorithm' }),
+      ),
+      nonceTtl: seconds(),
+      /** Signs nonces; absent means a random one per process, so set it for clusters. */
+      secret: optionalText(),
+    }),
+    http: z.strictObject({ port: port(), host: text() }),
+    dataDir: text(),
+    database: z.strictObject({
+      /** Absent: `sqlite:<dataDir>/ipvoice.sqlite`. Otherwise `sqlite:<path>` or `postgres://…`. */
+      url: z
+        .string({ error: 'expected a string' })
+        .regex(/^(sqlite:|postgres(ql)?:\/\/)/, { error: 'expected a sqlite:<path> or postgres:// URL' })
+        .nullish(),
+    }),
+    state: z.strictObject({
+      driver: z.enum(['memory', 'redis'], { error: 'expected one of memory, redis' }),
+      redisUrl: z
+        .string({ error: 'expected a string' })
+        .regex(/^rediss?:\/\//, { error: 'expected a redis:// or rediss:// URL' })
+        .nullish(),
+    }),
+    provisioning: z.strictObject({ file: optionalText(), applyOnStart: flag() }),
+    log: z.strictObject({
+      level: z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }),
+    }),
+  })
+  .superRefine((c, ctx) => {
+    for (const name of ['tls', 'wss'] as const) {
+      const t = c.sip[name];
+      if (!t.enabled) continue;
+      for (const key of ['certFile', 'keyFile'] as const) {
+        if (!t[key]) ctx.addIssue({ code: 'custom', path: ['sip', name, key], message: `required when sip.${name}.enabled is true` });
+      }
+    }
+    if (c.state.driver === 'redis' && !c.state.redisUrl) {
+      ctx.addIssue({ code: 'custom', path: ['state', 'redisUrl'], message: 'required when state.driver is redis' });
+    }
+    const r = c.registrar;
+    if (r.minExpires > r.maxExpires) {
+      ctx.addIssue({ code: 'custom', path: ['registrar', 'minExpires'], message: 'must not exceed registrar.maxExpires' });
+    }
+    if (r.defaultExpires < r.minExpires || r.defaultExpires > r.maxExpires) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['registrar', 'defaultExpires'],
+        message: 'must lie between registrar.minExpires and registrar.maxExpires',
+      });
+    }
+    if (c.sip.timers.t1 > c.sip.timers.t2) {
+      ctx.addIssue({ code: 'custom', path: ['sip', 'timers', 't1'], message: 'must not exceed sip.timers.t2' });
+    }
+  });
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+export type LogLevel = (typeof logLevels)[number];
+export type DigestAlgorithm = (typeof digestAlgorithms)[number];
+
+type Transport = { enabled: boolean; port: number };
+type SecureTransport = Transport & { certFile?: string; keyFile?: string };
+
+/** The resolved configuration every service receives: no `auto`, absolute paths, a secret. */
+export interface Config {
+  server: { id: string };
+  sip: {
+    host: string;
+    advertisedHost: string;
+    domain: string;
+    udp: Transport;
+    tcp: Transport;
+    tls: SecureTransport;
+    ws: Transport;
+    wss: SecureTransport;
+    timers: { t1: number; t2: number; t4: number };
+    userAgent: string;
+    maxMessageSize: number;
+    /** Seconds. */
+    connectionIdleTimeout: number;
+  };
+  registrar: {
+    minExpires: number;
+    maxExpires: number;
+    defaultExpires: number;
+    maxContacts: number;
+    udpKeepalive: { mode: 'options' | 'none'; interval: number };
+  };
+  auth: {
+    algorithms: DigestAlgorithm[];
+    nonceTtl: number;
+    secret: string;
+    /** True when no secret was configured and a random one was made for this process. */
+    secretGenerated: boolean;
+  };
+  http: { port: number; host: string };
+  /** Absolute. */
+  dataDir: string;
+  database: { url: string };
+  state: { driver: 'memory' | 'redis'; redisUrl?: string };
+  provisioning: { file?: string; applyOnStart: boolean };
+  log: { level: LogLevel };
+}

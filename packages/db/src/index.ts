@@ -1,0 +1,33 @@
+export type { Database } from './database.ts';
+export { openDatabase, DatabaseUrlError } from './open-database.ts';
+export { migrateToLatest, MigrationError } from './migrate.ts';
+export { migrations, migrationProvider } from './migrations/index.ts';
+export type { Executor, Upserted, UpsertOutcome } from './executor.ts';
+export { toTimestamp } from './timestamp.ts';
+
+export * from './tables/voice-group.table.ts';
+export * from './tables/site.table.ts';
+export * from './tables/access-line.table.ts';
+export * from './tables/number.table.ts';
+export * from './tables/sip-credential.table.ts';
+export * from './tables/subscription.table.ts';
+export * from './tables/forwarding-columns.ts';
+export * from './tables/forwarding-setting.table.ts';
+export * from './tables/forwarding-pattern.table.ts';
+export * from './tables/forwarding-schedule-entry.table.ts';
+export * from './tables/number-setting.table.ts';
+export * from './tables/hunt-group.table.ts';
+export * from './tables/hunt-group-member.table.ts';
+export * from './tables/bulk-forwarding-group.table.ts';
+export * from './tables/bulk-forwarding-member.table.ts';
+
+export * from './repositories/voice-groups.ts';
+export * from './repositories/sites.ts';
+export * from './repositories/access-lines.ts';
+export * from './repositories/numbers.ts';
+export * from './repositories/sip-credentials.ts';
+export * from './repositories/subscriptions.ts';
+export * from './repositories/forwarding.ts';
+export * from './repositories/number-settings.ts';
+export * from './repositories/hunt-groups.ts';
+export * from './repositories/bulk-forwarding.ts';

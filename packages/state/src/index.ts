@@ -1,0 +1,12 @@
+export { createStateStore, type CreateStateStoreOptions } from './create-state-store.ts';
+export { MemoryStateStore, MemoryBackend, type MemoryStateStoreOptions } from './memory/memory-state-store.ts';
+export { RedisStateStore, type RedisStateStoreOptions } from './redis/redis-state-store.ts';
+export {
+  systemClock,
+  type Binding,
+  type BindingFlow,
+  type Clock,
+  type MessageHandler,
+  type RegistrationStore,
+  type StateStore,
+} from './types.ts';

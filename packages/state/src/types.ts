@@ -1,0 +1,82 @@
+/** Where a REGISTER came from, so the device can be reached through its NAT later. */
+export interface BindingFlow {
+  protocol: string;
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  localPort: number;
+  /** Set for connection-oriented transports (TCP, TLS, WS); unique within one server. */
+  connectionId?: string;
+}
+
+/** One Contact registered for an address of record (RFC 3261 §10.3). */
+export interface Binding {
+  aor: string;
+  bindingId: string;
+  contact: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+  q?: number;
+  callId: string;
+  cseq: number;
+  /** RFC 3327 Path header values, kept in order. */
+  path: string[];
+  flow: BindingFlow;
+  /** RFC 5626 +sip.instance and reg-id. */
+  instanceId?: string;
+  regId?: number;
+  userAgent?: string;
+  /** The feature server holding the flow. */
+  serverId: string;
+  registeredAt: number;
+}
+
+export interface RegistrationStore {
+  /** Unexpired bindings of `aor`, in any order. */
+  list(aor: string): Promise<Binding[]>;
+  /** Inserts or replaces by (aor, bindingId); the binding disappears at `expiresAt`. */
+  put(binding: Binding): Promise<void>;
+  /** True when an unexpired binding was removed. */
+  remove(aor: string, bindingId: string): Promise<boolean>;
+  /** Removes every binding of `aor`; returns how many unexpired ones there were. */
+  removeAll(aor: string): Promise<number>;
+  /** Removes the bindings whose flow is the given connection (it died); returns them. */
+  removeByConnection(serverId: string, connectionId: string): Promise<Binding[]>;
+  /** Addresses of record with at least one unexpired binding. */
+  countAors(): Promise<number>;
+}
+
+export type MessageHandler = (message: string) => void;
+
+export interface StateStore {
+  registrations: RegistrationStore;
+  /**
+   * Runs `fn` while holding the lock `name`, shared by every store on the same backend. The
+   * lock lapses after `ttlMs` even if `fn` is still running, so a crashed holder cannot
+   * block others forever; choose a ttl well above fn's expected duration.
+   */
+  withLock<T>(name: string, ttlMs: number, fn: () => Promise<T>): Promise<T>;
+  publish(channel: string, message: string): Promise<void>;
+  /** Resolves once the subscription is active; the result unsubscribes this handler. */
+  subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export type TimerHandle = unknown;
+
+/** The shape of @ipvoice/sip's Clock; repeated here so state does not depend on sip. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): TimerHandle;
+  clearTimeout(handle: TimerHandle): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};

@@ -1,0 +1,313 @@
+// One behavioural suite run against every StateStore implementation.
+import test from 'ava';
+import type { Binding, StateStore } from '../../src/index.ts';
+// Test-only: proves the sip package's FakeClock drives the store (src/ never imports sip).
+import { FakeClock } from '../../../sip/src/core/clock.ts';
+
+export interface Backend {
+  clock: FakeClock;
+  /** A store on this backend; several stores share it like feature servers share Redis. */
+  open(): StateStore;
+  /** Lets `ms` pass for lock TTLs: the fake clock for memory, real time for Redis. */
+  lapse(ms: number): Promise<void>;
+  isLocked(name: string): Promise<boolean>;
+  cleanup(): Promise<void>;
+}
+
+let seq = 0;
+export function makeBinding(clock: { now(): number }, over: Partial<Binding> = {}): Binding {
+  const n = ++seq;
+  return {
+    aor: 'sip:alice@ipvoice.local',
+    bindingId: `b${n}`,
+    contact: `<sip:alice@192.0.2.${n % 250}:5060;transport=udp>`,
+    expiresAt: clock.now() + 3600_000,
+    q: 0.5,
+    callId: `call-${n}`,
+    cseq: n,
+    path: ['<sip:edge.example.net;lr>'],
+    flow: { protocol: 'udp', remoteAddress: '198.51.100.1', remotePort: 40000 + n, localAddress: '192.0.2.1', localPort: 5060 },
+    serverId: 'fs-1',
+    registeredAt: clock.now(),
+    ...over,
+  };
+}
+
+const tcp = (connectionId: string) => ({
+  protocol: 'tcp',
+  remoteAddress: '198.51.100.9',
+  remotePort: 51000,
+  localAddress: '192.0.2.1',
+  localPort: 5060,
+  connectionId,
+});
+
+const byId = (list: Binding[]) => [...list].sort((a, b) => a.bindingId.localeCompare(b.bindingId));
+
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  return { promise, open };
+}
+
+export function stateStoreSuite(name: string, newBackend: () => Promise<Backend>): void {
+  const it = (title: string, body: (b: Backend, t: import('ava').ExecutionContext) => Promise<void>) =>
+    test(`${name}: ${title}`, async (t) => {
+      const b = await newBackend();
+      try {
+        await body(b, t);
+      } finally {
+        await b.cleanup();
+      }
+    });
+
+  it('lists what was put', async (b, t) => {
+    const s = b.open();
+    const binding = makeBinding(b.clock, { instanceId: '<urn:uuid:00000000-0000-0000-0000-000000000001>', regId: 1, userAgent: 'phone/1' });
+    await s.registrations.put(binding);
+    t.deepEqual(await s.registrations.list(binding.aor), [binding]);
+    t.deepEqual(await s.registrations.list('sip:nobody@ipvoice.local'), []);
+  });
+
+  it('upserts by (aor, bindingId)', async (b, t) => {
+    const s = b.open();
+    const first = makeBinding(b.clock);
+    await s.registrations.put(first);
+    const again = { ...first, contact: '<sip:alice@203.0.113.5>', cseq: first.cseq + 1 };
+    await s.registrations.put(again);
+    t.deepEqual(await s.registrations.list(first.aor), [again]);
+    const other = makeBinding(b.clock);
+    await s.registrations.put(other);
+    t.deepEqual(byId(await s.registrations.list(first.aor)), byId([again, other]));
+  });
+
+  it('stores copies, not the caller objects', async (b, t) => {
+    const s = b.open();
+    const binding = makeBinding(b.clock);
+    await s.registrations.put(binding);
+    binding.contact = 'changed';
+    const [listed] = await s.registrations.list(binding.aor);
+    t.not(listed?.contact, 'changed');
+    if (listed) listed.path.push('mutated');
+    t.deepEqual((await s.registrations.list(binding.aor))[0]?.path, ['<sip:edge.example.net;lr>']);
+  });
+
+  it('hides bindings once their expiry time is reached', async (b, t) => {
+    const s = b.open();
+    const short = makeBinding(b.clock, { expiresAt: b.clock.now() + 1000 });
+    const long = makeBinding(b.clock, { expiresAt: b.clock.now() + 5000 });
+    await s.registrations.put(short);
+    await s.registrations.put(long);
+    b.clock.advance(999);
+    t.is((await s.registrations.list(short.aor)).length, 2);
+    b.clock.advance(1);
+    t.deepEqual(await s.registrations.list(short.aor), [long]);
+    t.is(await s.registrations.countAors(), 1);
+    b.clock.advance(4000);
+    t.deepEqual(await s.registrations.list(short.aor), []);
+    t.is(await s.registrations.countAors(), 0);
+  });
+
+  it('a re-registration extends the expiry', async (b, t) => {
+    const s = b.open();
+    const binding = makeBinding(b.clock, { expiresAt: b.clock.now() + 1000 });
+    await s.registrations.put(binding);
+    b.clock.advance(900);
+    await s.registrations.put({ ...binding, expiresAt: b.clock.now() + 1000 });
+    b.clock.advance(900);
+    t.is((await s.registrations.list(binding.aor)).length, 1);
+  });
+
+  it('remove deletes one binding and says whether it was there', async (b, t) => {
+    const s = b.open();
+    const one = makeBinding(b.clock);
+    const two = makeBinding(b.clock);
+    await s.registrations.put(one);
+    await s.registrations.put(two);
+    t.true(await s.registrations.remove(one.aor, one.bindingId));
+    t.false(await s.registrations.remove(one.aor, one.bindingId));
+    t.false(await s.registrations.remove('sip:nobody@ipvoice.local', 'x'));
+    t.deepEqual(await s.registrations.list(one.aor), [two]);
+  });
+
+  it('remove of an expired binding reports false', async (b, t) => {
+    const s = b.open();
+    const binding = makeBinding(b.clock, { expiresAt: b.clock.now() + 1000 });
+    await s.registrations.put(binding);
+    b.clock.advance(1000);
+    t.false(await s.registrations.remove(binding.aor, binding.bindingId));
+  });
+
+  it('removeAll clears one AOR and counts its live bindings', async (b, t) => {
+    const s = b.open();
+    await s.registrations.put(makeBinding(b.clock));
+    await s.registrations.put(makeBinding(b.clock));
+    await s.registrations.put(makeBinding(b.clock, { expiresAt: b.clock.now() + 10 }));
+    const bob = makeBinding(b.clock, { aor: 'sip:bob@ipvoice.local' });
+    await s.registrations.put(bob);
+    b.clock.advance(10);
+    t.is(await s.registrations.removeAll('sip:alice@ipvoice.local'), 2);
+    t.deepEqual(await s.registrations.list('sip:alice@ipvoice.local'), []);
+    t.deepEqual(await s.registrations.list(bob.aor), [bob]);
+    t.is(await s.registrations.removeAll('sip:alice@ipvoice.local'), 0);
+    t.is(await s.registrations.countAors(), 1);
+  });
+
+  it('removeByConnection removes exactly the bindings on that connection', async (b, t) => {
+    const s = b.open();
+    const alice = makeBinding(b.clock, { flow: tcp('c1') });
+    const bob = makeBinding(b.clock, { aor: 'sip:bob@ipvoice.local', flow: tcp('c1') });
+    const otherConnection = makeBinding(b.clock, { flow: tcp('c2') });
+    const otherServer = makeBinding(b.clock, { aor: 'sip:carol@ipvoice.local', serverId: 'fs-2', flow: tcp('c1') });
+    const udp = makeBinding(b.clock, { aor: 'sip:bob@ipvoice.local' });
+    for (const x of [alice, bob, otherConnection, otherServer, udp]) await s.registrations.put(x);
+
+    t.deepEqual(byId(await s.registrations.removeByConnection('fs-1', 'c1')), byId([alice, bob]));
+    t.deepEqual(await s.registrations.list(alice.aor), [otherConnection]);
+    t.deepEqual(await s.registrations.list(bob.aor), [udp]);
+    t.deepEqual(await s.registrations.list(otherServer.aor), [otherServer]);
+    t.deepEqual(await s.registrations.removeByConnection('fs-1', 'c1'), []);
+  });
+
+  it('removeByConnection spares a binding that re-registered over another connection', async (b, t) => {
+    const s = b.open();
+    const binding = makeBinding(b.clock, { flow: tcp('c1') });
+    await s.registrations.put(binding);
+    const moved = { ...binding, flow: tcp('c2') };
+    await s.registrations.put(moved);
+    t.deepEqual(await s.registrations.removeByConnection('fs-1', 'c1'), []);
+    t.deepEqual(await s.registrations.list(binding.aor), [moved]);
+    t.deepEqual(await s.registrations.removeByConnection('fs-1', 'c2'), [moved]);
+    t.is(await s.registrations.countAors(), 0);
+  });
+
+  it('removeByConnection does not return bindings that had already expired', async (b, t) => {
+    const s = b.open();
+    await s.registrations.put(makeBinding(b.clock, { flow: tcp('c1'), expiresAt: b.clock.now() + 100 }));
+    const live = makeBinding(b.clock, { aor: 'sip:bob@ipvoice.local', flow: tcp('c1') });
+    await s.registrations.put(live);
+    b.clock.advance(100);
+    t.deepEqual(await s.registrations.removeByConnection('fs-1', 'c1'), [live]);
+  });
+
+  it('countAors counts addresses of record with live bindings', async (b, t) => {
+    const s = b.open();
+    t.is(await s.registrations.countAors(), 0);
+    await s.registrations.put(makeBinding(b.clock));
+    await s.registrations.put(makeBinding(b.clock));
+    await s.registrations.put(makeBinding(b.clock, { aor: 'sip:bob@ipvoice.local' }));
+    t.is(await s.registrations.countAors(), 2);
+  });
+
+  it('stores on one backend see the same registrations', async (b, t) => {
+    const one = b.open();
+    const two = b.open();
+    const binding = makeBinding(b.clock);
+    await one.registrations.put(binding);
+    t.deepEqual(await two.registrations.list(binding.aor), [binding]);
+    t.true(await two.registrations.remove(binding.aor, binding.bindingId));
+    t.deepEqual(await one.registrations.list(binding.aor), []);
+  });
+
+  it('withLock excludes holders across stores', async (b, t) => {
+    const stores = [b.open(), b.open()];
+    let inside = 0;
+    let most = 0;
+    let runs = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        (stores[i % 2] as StateStore).withLock('hunt:42', 10_000, async () => {
+          inside++;
+          most = Math.max(most, inside);
+          // Yield to the event loop (and, for Redis, make a round trip) while holding the lock.
+          await (stores[(i + 1) % 2] as StateStore).registrations.countAors();
+          await new Promise((r) => setImmediate(r));
+          inside--;
+          runs++;
+        }),
+      ),
+    );
+    t.is(runs, 20);
+    t.is(most, 1);
+  });
+
+  it('withLock returns the result, and releases the lock when fn throws', async (b, t) => {
+    const s = b.open();
+    t.is(await s.withLock('l', 10_000, async () => 7), 7);
+    await t.throwsAsync(s.withLock('l', 10_000, async () => Promise.reject(new Error('boom'))), { message: 'boom' });
+    t.false(await b.isLocked('l'));
+    t.is(await s.withLock('l', 10_000, async () => 'again'), 'again');
+  });
+
+  it('different lock names do not exclude each other', async (b, t) => {
+    const s = b.open();
+    const held = gate();
+    const first = s.withLock('a', 10_000, () => held.promise);
+    t.is(await s.withLock('b', 10_000, async () => 'b ran'), 'b ran');
+    held.open();
+    await first;
+  });
+
+  it('a lapsed lock passes on, and its old holder cannot release the new holder', async (b, t) => {
+    const one = b.open();
+    const two = b.open();
+    const oneHolds = gate();
+    const oneDone = gate();
+    const oneRun = one.withLock('l', 200, async () => {
+      oneHolds.open();
+      await oneDone.promise;
+    });
+    await oneHolds.promise;
+    const twoInside = gate();
+    const twoDone = gate();
+    const twoRun = two.withLock('l', 10_000, async () => {
+      twoInside.open();
+      await twoDone.promise;
+    });
+    await b.lapse(200);
+    await twoInside.promise;
+    oneDone.open();
+    await oneRun;
+    t.true(await b.isLocked('l'), 'the lapsed holder must not free the lock now held by another');
+    twoDone.open();
+    await twoRun;
+    t.false(await b.isLocked('l'));
+  });
+
+  it('publish reaches subscribers on other stores', async (b, t) => {
+    const publisher = b.open();
+    const subscriber = b.open();
+    const got = gate();
+    const seen: string[] = [];
+    await subscriber.subscribe('settings', (m) => {
+      seen.push(m);
+      got.open();
+    });
+    await publisher.publish('settings', 'number:+4930123 changed');
+    await got.promise;
+    t.deepEqual(seen, ['number:+4930123 changed']);
+  });
+
+  it('unsubscribe stops delivery to that handler only', async (b, t) => {
+    const publisher = b.open();
+    const subscriber = b.open();
+    const dropped: string[] = [];
+    const kept: string[] = [];
+    const other: string[] = [];
+    const keptGot = gate();
+    const unsubscribe = await subscriber.subscribe('ch', (m) => dropped.push(m));
+    await subscriber.subscribe('ch', (m) => {
+      kept.push(m);
+      if (m === 'second') keptGot.open();
+    });
+    await subscriber.subscribe('elsewhere', (m) => other.push(m));
+    await publisher.publish('ch', 'first');
+    await unsubscribe();
+    await publisher.publish('ch', 'second');
+    // Handlers of one channel get a message together, so once `kept` has it `dropped` would too.
+    await keptGot.promise;
+    t.deepEqual(kept, ['first', 'second']);
+    t.deepEqual(dropped, ['first']);
+    t.deepEqual(other, []);
+  });
+}

@@ -1,0 +1,81 @@
+import test from 'ava';
+import { createStateStore, MemoryBackend, MemoryStateStore, type StateStore } from '../src/index.ts';
+import { FakeClock } from '../../sip/src/core/clock.ts';
+import { makeBinding, stateStoreSuite } from './helpers/state-store-suite.ts';
+
+stateStoreSuite('memory', async () => {
+  const clock = new FakeClock();
+  const backend = new MemoryBackend();
+  const opened: StateStore[] = [];
+  return {
+    clock,
+    open() {
+      const s = new MemoryStateStore({ clock, backend });
+      opened.push(s);
+      return s;
+    },
+    async lapse(ms) {
+      clock.advance(ms);
+    },
+    async isLocked(name) {
+      return backend.locks.has(name);
+    },
+    async cleanup() {
+      await Promise.all(opened.map((s) => s.close()));
+    },
+  };
+});
+
+test('memory: expired bindings are swept out of memory on a timer', async (t) => {
+  const clock = new FakeClock();
+  const backend = new MemoryBackend();
+  const s = new MemoryStateStore({ clock, backend, sweepIntervalMs: 60_000 });
+  await s.registrations.put(makeBinding(clock, { expiresAt: clock.now() + 1000 }));
+  t.is(backend.bindings.size, 1);
+  clock.advance(59_999);
+  t.is(backend.bindings.size, 1);
+  clock.advance(1);
+  t.is(backend.bindings.size, 0);
+  await s.close();
+});
+
+test('memory: close cancels its timers and subscriptions', async (t) => {
+  const clock = new FakeClock();
+  const backend = new MemoryBackend();
+  const s = new MemoryStateStore({ clock, backend });
+  await s.subscribe('ch', () => {});
+  t.is(clock.pending, 1);
+  await s.close();
+  t.is(clock.pending, 0);
+  t.is(backend.channels.size, 0);
+});
+
+test('memory: a throwing handler is reported and does not stop the others', async (t) => {
+  const errors: unknown[] = [];
+  const s = new MemoryStateStore({ clock: new FakeClock(), onError: (e) => errors.push(e) });
+  let delivered!: () => void;
+  const got = new Promise<void>((r) => (delivered = r));
+  await s.subscribe('ch', () => {
+    throw new Error('handler failed');
+  });
+  await s.subscribe('ch', () => delivered());
+  await s.publish('ch', 'm');
+  await got;
+  t.is((errors[0] as Error).message, 'handler failed');
+  await s.close();
+});
+
+test('memory: createStateStore makes an in-process store that uses the given clock', async (t) => {
+  const clock = new FakeClock();
+  const s = createStateStore({ driver: 'memory', clock });
+  t.true(s instanceof MemoryStateStore);
+  await s.registrations.put(makeBinding(clock, { expiresAt: clock.now() + 10 }));
+  t.is(await s.registrations.countAors(), 1);
+  clock.advance(10);
+  t.is(await s.registrations.countAors(), 0);
+  await s.close();
+});
+
+test('createStateStore refuses the redis driver without a URL', (t) => {
+  t.throws(() => createStateStore({ driver: 'redis' }), { message: /needs redisUrl/ });
+});

@@ -171,13 +171,7 @@ dialectTest(
     // base2 already belongs to the first group.
     await violates(
       t,
-      upsertHuntGroup(
-        db,
-        { ...group, pilotNumberId: third.id, memberNumberIds: [base2.id] },
-        now,
-      ).catch(async (e: unknown) => {
-        throw e;
-      }),
+      upsertHuntGroup(db, { ...group, pilotNumberId: third.id, memberNumberIds: [base2.id] }, now),
       'unique',
     );
     await t.throwsAsync(upsertHuntGroup(db, { ...group, memberNumberIds: [] }, now), {

@@ -35,7 +35,10 @@ export interface LoopEndpointOptions {
 
 interface Pair {
   closed: boolean;
-  sides: [{ core: TransportCore; connection: Connection }, { core: TransportCore; connection: Connection }];
+  sides: [
+    { core: TransportCore; connection: Connection },
+    { core: TransportCore; connection: Connection },
+  ];
 }
 
 function stationKey(protocol: TransportProtocol, address: string, port: number): string {
@@ -63,9 +66,18 @@ export class LoopNetwork {
 
   endpoint(options: LoopEndpointOptions): TransportCore {
     const port = options.port ?? 5060;
-    const core = new TransportCore({ user: options.user, logger: this.#logger, maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE });
+    const core = new TransportCore({
+      user: options.user,
+      logger: this.#logger,
+      maxMessageSize: DEFAULT_MAX_MESSAGE_SIZE,
+    });
     for (const protocol of options.protocols ?? ['UDP']) {
-      const listeningPoint: ListeningPoint = { protocol, address: options.address, port, advertisedHost: options.address };
+      const listeningPoint: ListeningPoint = {
+        protocol,
+        address: options.address,
+        port,
+        advertisedHost: options.address,
+      };
       const key = stationKey(protocol, options.address, port);
       if (this.#stations.has(key)) throw new Error(`loop address in use: ${key}`);
       this.#stations.set(key, core);
@@ -73,7 +85,8 @@ export class LoopNetwork {
         core.addBinding({
           kind: 'datagram',
           listeningPoint,
-          send: async (data, address, toPort) => this.#datagram(listeningPoint, data, address, toPort),
+          send: async (data, address, toPort) =>
+            this.#datagram(listeningPoint, data, address, toPort),
           close: async () => void this.#stations.delete(key),
         });
       } else {
@@ -83,7 +96,8 @@ export class LoopNetwork {
           connect: async (address, toPort) => this.#connect(core, listeningPoint, address, toPort),
           close: async () => {
             this.#stations.delete(key);
-            for (const pair of this.#pairs) if (pair.sides.some((s) => s.core === core)) this.#disconnect(pair);
+            for (const pair of this.#pairs)
+              if (pair.sides.some((s) => s.core === core)) this.#disconnect(pair);
           },
         });
       }
@@ -94,14 +108,16 @@ export class LoopNetwork {
   /** Ends an in-memory connection as if the peer hung up; both sides hear of it. */
   disconnect(endpoint: TransportCore, connectionId: string): void {
     for (const pair of this.#pairs) {
-      if (pair.sides.some((s) => s.core === endpoint && s.connection.id === connectionId)) this.#disconnect(pair);
+      if (pair.sides.some((s) => s.core === endpoint && s.connection.id === connectionId))
+        this.#disconnect(pair);
     }
   }
 
   #send(packet: LoopPacket, deliver: () => void): void {
     this.sent.push(packet);
     const fate = this.#rule(packet);
-    if (fate === 'fail') throw new TransportError(`loop: send to ${packet.to.address}:${packet.to.port} failed`);
+    if (fate === 'fail')
+      throw new TransportError(`loop: send to ${packet.to.address}:${packet.to.port} failed`);
     if (fate === 'drop') return;
     if (fate === undefined) {
       // Never synchronously: a real network never answers inside the send call.
@@ -129,7 +145,13 @@ export class LoopNetwork {
         localPort: port,
       });
     });
-    return { protocol: lp.protocol, remoteAddress: address, remotePort: port, localAddress: lp.address, localPort: lp.port };
+    return {
+      protocol: lp.protocol,
+      remoteAddress: address,
+      remotePort: port,
+      localAddress: lp.address,
+      localPort: lp.port,
+    };
   }
 
   #connect(core: TransportCore, lp: ListeningPoint, address: string, port: number): Connection {

@@ -8,7 +8,11 @@ import type { Flow, TransportProtocol } from './types.ts';
 
 const PONG = Buffer.from('\r\n');
 
-export function wrapStreamSocket(socket: Socket, protocol: 'TCP' | 'TLS', settings: SocketSettings): Connection {
+export function wrapStreamSocket(
+  socket: Socket,
+  protocol: 'TCP' | 'TLS',
+  settings: SocketSettings,
+): Connection {
   const { sink, logger } = settings;
   const id = sink.nextConnectionId(protocol as TransportProtocol);
   const flow: Flow = {
@@ -65,7 +69,9 @@ export function wrapStreamSocket(socket: Socket, protocol: 'TCP' | 'TLS', settin
       }
     }
   });
-  socket.on('error', (err) => logger.debug({ connectionId: id, err: err.message }, 'connection error'));
+  socket.on('error', (err) =>
+    logger.debug({ connectionId: id, err: err.message }, 'connection error'),
+  );
   socket.on('close', () => {
     if (closed) return;
     closed = true;

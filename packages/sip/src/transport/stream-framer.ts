@@ -23,7 +23,10 @@ type LengthResult = { ok: true; length: number } | { ok: false; reason: string }
 /** Finds Content-Length (or its compact form `l`) in a header section. */
 export function readContentLength(head: string): LengthResult {
   // Unfold continuation lines first (RFC 3261 §7.3.1) so a folded value is still found.
-  const lines = head.replace(/\r\n[ \t]+/g, ' ').split('\r\n').slice(1);
+  const lines = head
+    .replace(/\r\n[ \t]+/g, ' ')
+    .split('\r\n')
+    .slice(1);
   let found: number | undefined;
   for (const line of lines) {
     const colon = line.indexOf(':');
@@ -33,7 +36,8 @@ export function readContentLength(head: string): LengthResult {
     const value = line.slice(colon + 1).trim();
     if (!/^\d{1,10}$/.test(value)) return { ok: false, reason: 'Bad Content-Length' };
     const length = Number(value);
-    if (found !== undefined && found !== length) return { ok: false, reason: 'Conflicting Content-Length' };
+    if (found !== undefined && found !== length)
+      return { ok: false, reason: 'Conflicting Content-Length' };
     found = length;
   }
   if (found === undefined) return { ok: false, reason: 'Missing Content-Length' };
@@ -86,7 +90,8 @@ export class StreamFramer {
 
     const end = buf.indexOf(HEADER_END);
     if (end < 0) {
-      if (buf.length > this.#max) return { kind: 'error', status: 513, reason: 'Message Too Large' };
+      if (buf.length > this.#max)
+        return { kind: 'error', status: 513, reason: 'Message Too Large' };
       return undefined;
     }
     const headLength = end + HEADER_END.length;

@@ -39,7 +39,10 @@ export function openedSocket(socket: Socket, event: 'connect' | 'secureConnect')
   });
 }
 
-export async function listenTcp(options: TcpListenOptions, settings: SocketSettings): Promise<StreamBinding> {
+export async function listenTcp(
+  options: TcpListenOptions,
+  settings: SocketSettings,
+): Promise<StreamBinding> {
   const sockets = new Set<Socket>();
   const track = (socket: Socket): Connection => {
     sockets.add(socket);

@@ -27,7 +27,10 @@ export interface TlsListenOptions {
   client: TlsClientOptions;
 }
 
-export async function listenTls(options: TlsListenOptions, settings: SocketSettings): Promise<StreamBinding> {
+export async function listenTls(
+  options: TlsListenOptions,
+  settings: SocketSettings,
+): Promise<StreamBinding> {
   const sockets = new Set<Socket>();
   const track = (socket: Socket): Connection => {
     sockets.add(socket);
@@ -36,8 +39,12 @@ export async function listenTls(options: TlsListenOptions, settings: SocketSetti
     settings.sink.onConnectionOpened(connection);
     return connection;
   };
-  const server = createServer({ cert: options.tls.cert, key: options.tls.key }, (socket) => track(socket));
-  server.on('tlsClientError', (err) => settings.logger.debug({ err: err.message }, 'tls handshake failed'));
+  const server = createServer({ cert: options.tls.cert, key: options.tls.key }, (socket) =>
+    track(socket),
+  );
+  server.on('tlsClientError', (err) =>
+    settings.logger.debug({ err: err.message }, 'tls handshake failed'),
+  );
   server.on('error', (err) => settings.logger.warn({ err: err.message }, 'tls server error'));
   const port = await listenServer(server, options.address, options.port);
   const listeningPoint: ListeningPoint = {

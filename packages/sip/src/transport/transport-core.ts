@@ -9,9 +9,23 @@ import {
   serializeMessage,
 } from '../message/index.ts';
 import type { ParseError, SipRequest, SipResponse, Via } from '../message/types.ts';
-import type { Binding, Connection, DatagramBinding, FramingError, InboundSink, StreamBinding } from './binding.ts';
+import type {
+  Binding,
+  Connection,
+  DatagramBinding,
+  FramingError,
+  InboundSink,
+  StreamBinding,
+} from './binding.ts';
 import { defaultPort, isReliable, responseDestination } from './response-destination.ts';
-import type { Flow, ListeningPoint, Target, TransportLayer, TransportProtocol, TransportUser } from './types.ts';
+import type {
+  Flow,
+  ListeningPoint,
+  Target,
+  TransportLayer,
+  TransportProtocol,
+  TransportUser,
+} from './types.ts';
 import { plainAddress, stampVia } from './via-stamp.ts';
 
 export class TransportError extends Error {
@@ -30,7 +44,8 @@ function remoteKey(protocol: TransportProtocol, address: string, port: number): 
 
 /** Datagrams of only CR, LF and spaces are NAT keep-alives (RFC 5626 §3.5.1), not messages. */
 function isBlank(data: Buffer): boolean {
-  for (const byte of data) if (byte !== 0x0d && byte !== 0x0a && byte !== 0x20 && byte !== 0x09) return false;
+  for (const byte of data)
+    if (byte !== 0x0d && byte !== 0x0a && byte !== 0x20 && byte !== 0x09) return false;
   return true;
 }
 
@@ -93,7 +108,11 @@ export class TransportCore implements TransportLayer, InboundSink {
   async sendResponse(response: SipResponse, requestFlow: Flow): Promise<void> {
     const via = response.via[0];
     if (!via) throw new TransportError('response has no Via');
-    await this.#sendTo(serializeMessage(response), responseDestination(via, requestFlow), requestFlow);
+    await this.#sendTo(
+      serializeMessage(response),
+      responseDestination(via, requestFlow),
+      requestFlow,
+    );
   }
 
   async close(): Promise<void> {
@@ -106,7 +125,8 @@ export class TransportCore implements TransportLayer, InboundSink {
   async #sendTo(data: Buffer, target: Target, requestFlow: Flow): Promise<void> {
     if (isReliable(target.protocol)) {
       const binding = this.#bindingFor(target.protocol, target.address);
-      if (binding.kind !== 'stream') throw new TransportError(`no stream transport for ${target.protocol}`);
+      if (binding.kind !== 'stream')
+        throw new TransportError(`no stream transport for ${target.protocol}`);
       const connection = await this.#connectionFor(binding, target);
       await connection.send(data);
       return;
@@ -120,7 +140,8 @@ export class TransportCore implements TransportLayer, InboundSink {
           b.listeningPoint.port === requestFlow.localPort &&
           plainAddress(b.listeningPoint.address) === plainAddress(requestFlow.localAddress),
       ) ?? this.#bindingFor(target.protocol, target.address);
-    if (binding.kind !== 'datagram') throw new TransportError(`no datagram transport for ${target.protocol}`);
+    if (binding.kind !== 'datagram')
+      throw new TransportError(`no datagram transport for ${target.protocol}`);
     await binding.send(data, target.address, target.port);
   }
 
@@ -128,7 +149,9 @@ export class TransportCore implements TransportLayer, InboundSink {
     if (this.#closed) throw new TransportError('transport layer is closed');
     const candidates = this.#bindings.filter((b) => b.listeningPoint.protocol === protocol);
     const v6 = plainAddress(address).includes(':');
-    const sameFamily = candidates.find((b) => plainAddress(b.listeningPoint.address).includes(':') === v6);
+    const sameFamily = candidates.find(
+      (b) => plainAddress(b.listeningPoint.address).includes(':') === v6,
+    );
     const binding = sameFamily ?? candidates[0];
     if (!binding) throw new TransportError(`no listening point for ${protocol}`);
     return binding;
@@ -146,7 +169,9 @@ export class TransportCore implements TransportLayer, InboundSink {
     if (reuse) return reuse;
     const pending = this.#connecting.get(key);
     if (pending) return pending;
-    const opening = binding.connect(target.address, target.port).finally(() => this.#connecting.delete(key));
+    const opening = binding
+      .connect(target.address, target.port)
+      .finally(() => this.#connecting.delete(key));
     this.#connecting.set(key, opening);
     return opening;
   }
@@ -175,14 +200,18 @@ export class TransportCore implements TransportLayer, InboundSink {
   onFramingError(error: FramingError, connection: Connection): void {
     // RFC 3261 §18.3: without a usable Content-Length the stream cannot be resynchronised;
     // answer the request if its headers allow, then close.
-    const reply = error.head ? this.#errorResponse(error.head, error.status, error.reason) : undefined;
+    const reply = error.head
+      ? this.#errorResponse(error.head, error.status, error.reason)
+      : undefined;
     if (!reply) {
       connection.close();
       return;
     }
     connection
       .send(serializeMessage(reply))
-      .catch((err: Error) => this.#logger.debug({ err: err.message }, 'could not answer unframable request'))
+      .catch((err: Error) =>
+        this.#logger.debug({ err: err.message }, 'could not answer unframable request'),
+      )
       .finally(() => connection.close());
   }
 
@@ -191,7 +220,10 @@ export class TransportCore implements TransportLayer, InboundSink {
       this.#receive(data, flow);
     } catch (err) {
       // Nothing a peer sends may escape the transport.
-      this.#logger.error({ err: (err as Error).message, flow }, 'failed to handle incoming message');
+      this.#logger.error(
+        { err: (err as Error).message, flow },
+        'failed to handle incoming message',
+      );
     }
   }
 
@@ -227,7 +259,10 @@ export class TransportCore implements TransportLayer, InboundSink {
   /** A stateless error response for `data`, or undefined when none can be built. */
   #errorResponse(data: Buffer, status: number, reason: string): SipResponse | undefined {
     const parsed = parseMessage(data);
-    if (parsed.ok) return parsed.message.kind === 'request' ? createResponse(parsed.message, status, reason) : undefined;
+    if (parsed.ok)
+      return parsed.message.kind === 'request'
+        ? createResponse(parsed.message, status, reason)
+        : undefined;
     if (!parsed.error.isRequest) return undefined;
     return createResponseToUnparsed(parsed.error, status, reason) ?? undefined;
   }
@@ -254,7 +289,8 @@ export class TransportCore implements TransportLayer, InboundSink {
     const port = via.port ?? defaultPort(via.transport);
     return this.#bindings.some(
       ({ listeningPoint: lp }) =>
-        lp.port === port && (plainAddress(lp.advertisedHost) === host || plainAddress(lp.address) === host),
+        lp.port === port &&
+        (plainAddress(lp.advertisedHost) === host || plainAddress(lp.address) === host),
     );
   }
 

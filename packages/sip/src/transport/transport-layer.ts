@@ -46,7 +46,8 @@ function isWildcard(address: string): boolean {
 /** The first external IPv4 address, for Via when bound to 0.0.0.0 and nothing was said. */
 function firstExternalAddress(): string {
   for (const list of Object.values(networkInterfaces())) {
-    for (const info of list ?? []) if (info.family === 'IPv4' && !info.internal) return info.address;
+    for (const info of list ?? [])
+      if (info.family === 'IPv4' && !info.internal) return info.address;
   }
   return '127.0.0.1';
 }
@@ -70,7 +71,9 @@ export async function createTransportLayer(options: TransportLayerOptions): Prom
     for (const listen of options.listen) {
       const address = listen.address ?? '0.0.0.0';
       const advertisedHost =
-        listen.advertisedHost ?? options.advertisedHost ?? (isWildcard(address) ? firstExternalAddress() : address);
+        listen.advertisedHost ??
+        options.advertisedHost ??
+        (isWildcard(address) ? firstExternalAddress() : address);
       const base = { address, port: listen.port, advertisedHost };
       let binding: Binding;
       switch (listen.protocol) {

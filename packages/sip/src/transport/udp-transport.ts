@@ -10,7 +10,10 @@ export interface UdpListenOptions {
   advertisedHost: string;
 }
 
-export function listenUdp(options: UdpListenOptions, settings: SocketSettings): Promise<DatagramBinding> {
+export function listenUdp(
+  options: UdpListenOptions,
+  settings: SocketSettings,
+): Promise<DatagramBinding> {
   const socket = createSocket({ type: isIP(options.address) === 6 ? 'udp6' : 'udp4' });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);

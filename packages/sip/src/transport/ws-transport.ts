@@ -36,7 +36,11 @@ function toBuffer(data: RawData): Buffer {
   return Buffer.from(data);
 }
 
-function wrapWebSocket(ws: WebSocket, flowBase: Omit<Flow, 'connectionId'>, settings: SocketSettings): Connection {
+function wrapWebSocket(
+  ws: WebSocket,
+  flowBase: Omit<Flow, 'connectionId'>,
+  settings: SocketSettings,
+): Connection {
   const { sink, logger } = settings;
   const id = sink.nextConnectionId(flowBase.protocol);
   const flow: Flow = { ...flowBase, connectionId: id };
@@ -85,7 +89,10 @@ function wrapWebSocket(ws: WebSocket, flowBase: Omit<Flow, 'connectionId'>, sett
   return connection;
 }
 
-export async function listenWs(options: WsListenOptions, settings: SocketSettings): Promise<StreamBinding> {
+export async function listenWs(
+  options: WsListenOptions,
+  settings: SocketSettings,
+): Promise<StreamBinding> {
   const { protocol } = options;
   let server: Server;
   if (protocol === 'WSS') {
@@ -155,7 +162,8 @@ export async function listenWs(options: WsListenOptions, settings: SocketSetting
             return;
           }
           // ws keeps its socket private; its address is what the flow needs.
-          const raw = (ws as unknown as { _socket?: { localAddress?: string; localPort?: number } })._socket;
+          const raw = (ws as unknown as { _socket?: { localAddress?: string; localPort?: number } })
+            ._socket;
           resolve(
             track(ws, {
               protocol,

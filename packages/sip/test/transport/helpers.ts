@@ -62,7 +62,12 @@ export function requestText(options: {
 }
 
 /** A response echoing `via` as its top Via. */
-export function responseText(via: string, status = 200, reason = 'OK', callId = 'call-1@test'): string {
+export function responseText(
+  via: string,
+  status = 200,
+  reason = 'OK',
+  callId = 'call-1@test',
+): string {
   return (
     `SIP/2.0 ${status} ${reason}\r\n` +
     `Via: ${via}\r\n` +
@@ -90,7 +95,9 @@ export async function udpPeer(): Promise<UdpPeer> {
     port: socket.address().port,
     received,
     send: (text, port) =>
-      new Promise((resolve, reject) => socket.send(text, port, '127.0.0.1', (err) => (err ? reject(err) : resolve()))),
+      new Promise((resolve, reject) =>
+        socket.send(text, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())),
+      ),
     close: () => new Promise((resolve) => socket.close(() => resolve())),
   };
 }

@@ -24,7 +24,10 @@ function pair(protocols: Array<'UDP' | 'TCP'> = ['UDP']) {
 test('a request and its response cross the loop as bytes, through the parser', async (t) => {
   const { network, alice, bob, aliceInbox, bobInbox } = pair();
   await alice.sendRequest(request('loop-1'), { protocol: 'UDP', address: '10.0.0.2', port: 5070 });
-  t.regex(network.sent[0]?.data.toString() ?? '', /^OPTIONS sip:service@127\.0\.0\.1 SIP\/2\.0\r\nVia: SIP\/2\.0\/UDP 10\.0\.0\.1:5060;/);
+  t.regex(
+    network.sent[0]?.data.toString() ?? '',
+    /^OPTIONS sip:service@127\.0\.0\.1 SIP\/2\.0\r\nVia: SIP\/2\.0\/UDP 10\.0\.0\.1:5060;/,
+  );
   const incoming = await bobInbox.requests.next();
   t.like(incoming.flow, { remoteAddress: '10.0.0.1', remotePort: 5060, localPort: 5070 });
   t.is(incoming.message.via[0]?.params['rport'], '5060');
@@ -55,16 +58,20 @@ test('a delayed packet arrives when the fake clock reaches the delay', async (t)
 test('a failing send rejects with a TransportError (RFC 3261 §17.1.4)', async (t) => {
   const { network, alice } = pair();
   network.setRule(() => 'fail');
-  await t.throwsAsync(alice.sendRequest(request('x'), { protocol: 'UDP', address: '10.0.0.2', port: 5070 }), {
-    instanceOf: TransportError,
-  });
+  await t.throwsAsync(
+    alice.sendRequest(request('x'), { protocol: 'UDP', address: '10.0.0.2', port: 5070 }),
+    {
+      instanceOf: TransportError,
+    },
+  );
 });
 
 test('a malformed request on the loop is answered 400 by the receiving transport', async (t) => {
   const { network, alice, aliceInbox, bobInbox } = pair();
   network.setRule((p) => {
     // Corrupt the request on the wire; its 400 answer comes back to Alice.
-    if (p.data.toString().startsWith('OPTIONS')) p.data.write('Max-Forwards: xx', p.data.indexOf('Max-Forwards: 70'));
+    if (p.data.toString().startsWith('OPTIONS'))
+      p.data.write('Max-Forwards: xx', p.data.indexOf('Max-Forwards: 70'));
     return undefined;
   });
   await alice.sendRequest(request('corrupt'), { protocol: 'UDP', address: '10.0.0.2', port: 5070 });

@@ -1,12 +1,22 @@
 import test from 'ava';
-import { StreamFramer, readContentLength, type FramerOutput } from '../../src/transport/stream-framer.ts';
+import {
+  StreamFramer,
+  readContentLength,
+  type FramerOutput,
+} from '../../src/transport/stream-framer.ts';
 
 const msg = (body: string, extra = ''): string =>
   `OPTIONS sip:a@example.com SIP/2.0\r\nCall-ID: x\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 
 const framer = (): StreamFramer => new StreamFramer({ maxMessageSize: 4096 });
 const texts = (out: FramerOutput[]): string[] =>
-  out.map((o) => (o.kind === 'message' ? o.data.toString() : o.kind === 'ping' ? 'PING' : `ERR ${o.status} ${o.reason}`));
+  out.map((o) =>
+    o.kind === 'message'
+      ? o.data.toString()
+      : o.kind === 'ping'
+        ? 'PING'
+        : `ERR ${o.status} ${o.reason}`,
+  );
 
 test('a message split into single bytes comes out once, whole', (t) => {
   const f = framer();
@@ -64,7 +74,10 @@ test('a missing Content-Length is an error with 400 and the header section', (t)
 
 test('after an error the framer yields nothing more', (t) => {
   const f = framer();
-  t.is(f.push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nContent-Length: x1\r\n\r\n'))[0]?.kind, 'error');
+  t.is(
+    f.push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nContent-Length: x1\r\n\r\n'))[0]?.kind,
+    'error',
+  );
   t.deepEqual(f.push(Buffer.from(msg('fine'))), []);
 });
 
@@ -76,7 +89,10 @@ test('a message larger than the maximum is refused with 513', (t) => {
 
 test('an endless header section is refused with 513', (t) => {
   const f = new StreamFramer({ maxMessageSize: 100 });
-  t.like(f.push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\n' + 'X: y\r\n'.repeat(30)))[0], { kind: 'error', status: 513 });
+  t.like(f.push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\n' + 'X: y\r\n'.repeat(30)))[0], {
+    kind: 'error',
+    status: 513,
+  });
 });
 
 const lengths: Array<[string, ReturnType<typeof readContentLength>]> = [
@@ -84,8 +100,14 @@ const lengths: Array<[string, ReturnType<typeof readContentLength>]> = [
   ['INVITE x SIP/2.0\r\ncontent-length:   7  \r\n\r\n', { ok: true, length: 7 }],
   ['INVITE x SIP/2.0\r\nContent-Length:\r\n 5\r\n\r\n', { ok: true, length: 5 }],
   ['INVITE x SIP/2.0\r\nContent-Length: -1\r\n\r\n', { ok: false, reason: 'Bad Content-Length' }],
-  ['INVITE x SIP/2.0\r\nContent-Length: 1\r\nl: 2\r\n\r\n', { ok: false, reason: 'Conflicting Content-Length' }],
-  ['INVITE x SIP/2.0\r\nContent-Type: a/b\r\n\r\n', { ok: false, reason: 'Missing Content-Length' }],
+  [
+    'INVITE x SIP/2.0\r\nContent-Length: 1\r\nl: 2\r\n\r\n',
+    { ok: false, reason: 'Conflicting Content-Length' },
+  ],
+  [
+    'INVITE x SIP/2.0\r\nContent-Type: a/b\r\n\r\n',
+    { ok: false, reason: 'Missing Content-Length' },
+  ],
 ];
 for (const [head, expected] of lengths) {
   test(`readContentLength ${JSON.stringify(head.split('\r\n').slice(1, -2).join(' | '))}`, (t) => {

@@ -6,7 +6,11 @@ import { createTransportLayer } from '../../src/transport/index.ts';
 import { headerOf, Inbox, Queue, requestText, streamPeer, tcpPeer } from './helpers.ts';
 
 async function tcpLayer(inbox: Inbox, extra: { clock?: FakeClock; idleTimeoutMs?: number } = {}) {
-  const layer = await createTransportLayer({ listen: [{ protocol: 'TCP', address: '127.0.0.1', port: 0 }], user: inbox, ...extra });
+  const layer = await createTransportLayer({
+    listen: [{ protocol: 'TCP', address: '127.0.0.1', port: 0 }],
+    user: inbox,
+    ...extra,
+  });
   return { layer, port: layer.listeningPoints[0]?.port ?? 0 };
 }
 
@@ -49,7 +53,9 @@ test('after the request connection closes, the response opens a new one to recei
   });
 
   const phone = await tcpPeer(port);
-  phone.socket.write(requestText({ via: `SIP/2.0/TCP phone.invalid:${phonePort};branch=z9hG4bKt2` }));
+  phone.socket.write(
+    requestText({ via: `SIP/2.0/TCP phone.invalid:${phonePort};branch=z9hG4bKt2` }),
+  );
   const { message, flow } = await inbox.requests.next();
   phone.socket.destroy();
   await inbox.closed.next();
@@ -92,7 +98,9 @@ test('a CRLF ping is answered with one CRLF and never passed up (RFC 5626 §4.4.
   const phone = await tcpPeer(port);
   phone.socket.write('\r\n\r\n');
   t.is(await phone.waitFor((s) => s.length >= 2), '\r\n');
-  phone.socket.write(requestText({ via: 'SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bKp', callId: 'after-ping' }));
+  phone.socket.write(
+    requestText({ via: 'SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bKp', callId: 'after-ping' }),
+  );
   t.is((await inbox.requests.next()).message.callId, 'after-ping');
   t.is(phone.text, '\r\n');
   phone.socket.destroy();
@@ -104,7 +112,10 @@ test('a TCP request without Content-Length gets 400 with the reason and the conn
   const { layer, port } = await tcpLayer(inbox);
   t.teardown(() => layer.close());
   const phone = await tcpPeer(port);
-  const noLength = requestText({ via: 'SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bKn' }).replace('Content-Length: 0\r\n', '');
+  const noLength = requestText({ via: 'SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bKn' }).replace(
+    'Content-Length: 0\r\n',
+    '',
+  );
   phone.socket.write(noLength);
   await phone.ended;
   t.regex(phone.text, /^SIP\/2\.0 400 Missing Content-Length\r\n/);
@@ -123,7 +134,9 @@ test('sendRequest over TCP reuses the connection open to that address', async (t
 
   const { parseMessage } = await import('../../src/message/index.ts');
   const make = (callId: string) => {
-    const p = parseMessage(Buffer.from(requestText({ via: 'SIP/2.0/TCP x;branch=z9hG4bK' + callId, callId })));
+    const p = parseMessage(
+      Buffer.from(requestText({ via: 'SIP/2.0/TCP x;branch=z9hG4bK' + callId, callId })),
+    );
     if (!p.ok || p.message.kind !== 'request') throw new Error('fixture does not parse');
     return p.message;
   };
@@ -152,7 +165,9 @@ test('an idle connection is closed after the idle timeout, on the injected clock
   const { flow } = await inbox.requests.next();
   // Traffic just before the deadline rearms the timer: the connection is still usable.
   clock.advance(29_999);
-  phone.socket.write(requestText({ via: 'SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bKi2', callId: 'still-open' }));
+  phone.socket.write(
+    requestText({ via: 'SIP/2.0/TCP 127.0.0.1:5060;branch=z9hG4bKi2', callId: 'still-open' }),
+  );
   t.is((await inbox.requests.next()).message.callId, 'still-open');
   clock.advance(30_000);
   await phone.ended;

@@ -10,7 +10,9 @@ import { Inbox, Queue, requestText, streamPeer } from './helpers.ts';
 const tls = selfSignedCertificate();
 
 function request(protocol: TransportProtocol, callId: string): SipRequest {
-  const p = parseMessage(Buffer.from(requestText({ via: `SIP/2.0/${protocol} x;branch=z9hG4bK${callId}`, callId })));
+  const p = parseMessage(
+    Buffer.from(requestText({ via: `SIP/2.0/${protocol} x;branch=z9hG4bK${callId}`, callId })),
+  );
   if (!p.ok || p.message.kind !== 'request') throw new Error('fixture does not parse');
   return p.message;
 }
@@ -88,7 +90,12 @@ test('WS: a browser offering the sip subprotocol talks one message per frame (RF
     ws.once('error', reject);
   });
   t.is(ws.protocol, 'sip');
-  ws.send(requestText({ method: 'REGISTER', via: 'SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKws;rport' }));
+  ws.send(
+    requestText({
+      method: 'REGISTER',
+      via: 'SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKws;rport',
+    }),
+  );
   const { message, flow } = await inbox.requests.next();
   t.is(flow.protocol, 'WS');
   t.is(message.via[0]?.params['received'], '127.0.0.1');

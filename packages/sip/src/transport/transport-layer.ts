@@ -52,7 +52,6 @@ function firstExternalAddress(): string {
   return '127.0.0.1';
 }
 
-
 /** Binds every listening point; rejects (closing what was bound) if one fails. */
 export async function createTransportLayer(options: TransportLayerOptions): Promise<TransportCore> {
   const logger = options.logger ?? noopLogger;

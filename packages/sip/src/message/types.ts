@@ -59,6 +59,9 @@ export interface Via {
 export interface CSeq {
   seq: number;
   method: string;
+  /** Set only on a stateless error response that echoes an out-of-range sequence number
+   * (RFC 4475 §3.1.2.4); serialisers write it instead of `seq`. */
+  rawSeq?: string;
 }
 
 /** One header field line, name as received (or as set), value without the name. */

@@ -1,30 +1,16 @@
-// Header lookup by name for the application: any case, compact forms (RFC 3261 §7.3.3),
-// typed fields included, so `req.get('f')` and `req.get('From')` agree.
-import { formatParams } from '../message/params.ts';
-import { quote } from '../message/scan.ts';
-import type { NameAddr, SipMessage, Via } from '../message/types.ts';
-import { formatUri } from '../message/uri.ts';
+// Header lookup by name for the application: the message layer's raw-field lookup (any
+// case, compact forms, RFC 3261 §7.3.3) extended to the typed fields, so `req.get('f')`
+// and `req.get('From')` agree.
+import { canonicalName, getHeaders } from '../message/headers.ts';
+import { formatNameAddr } from '../message/name-addr.ts';
+import type { SipMessage } from '../message/types.ts';
+import { formatVia } from '../message/via.ts';
 
-// RFC 3261 §7.3.3 and later RFCs' compact forms.
-const compact: Record<string, string> = {
-  i: 'call-id', m: 'contact', e: 'content-encoding', l: 'content-length', c: 'content-type',
-  f: 'from', s: 'subject', k: 'supported', t: 'to', v: 'via', o: 'event', r: 'refer-to',
-  b: 'referred-by', u: 'allow-events', x: 'session-expires', j: 'reject-contact',
-  a: 'accept-contact', d: 'request-disposition', y: 'identity', n: 'identity-info',
-};
-
-/** Lower-case long form of a header name. */
-export function canonicalName(name: string): string {
-  const lower = name.trim().toLowerCase();
-  return compact[lower] ?? lower;
-}
+export { canonicalName };
 
 /** Every value of `name` in `message`, as text, in order. */
 export function headerValues(message: SipMessage, name: string): string[] {
-  const wanted = canonicalName(name);
-  const typed = typedValues(message, wanted);
-  if (typed) return typed;
-  return message.headers.filter((h) => canonicalName(h.name) === wanted).map((h) => h.value);
+  return typedValues(message, canonicalName(name.trim())) ?? getHeaders(message, name.trim());
 }
 
 function typedValues(message: SipMessage, name: string): string[] | undefined {
@@ -41,15 +27,4 @@ function typedValues(message: SipMessage, name: string): string[] | undefined {
     case 'content-length': return [String(message.body.length)];
     default: return undefined;
   }
-}
-
-// DEVIATION: local formatters until the message layer exports its own; same output shape.
-function formatNameAddr(value: NameAddr): string {
-  const name = value.displayName === undefined ? '' : `${quote(value.displayName)} `;
-  return `${name}<${formatUri(value.uri)}>${formatParams(value.params)}`;
-}
-
-function formatVia(via: Via): string {
-  const port = via.port === undefined ? '' : `:${via.port}`;
-  return `${via.protocol}/${via.transport} ${via.host}${port}${formatParams(via.params)}`;
 }

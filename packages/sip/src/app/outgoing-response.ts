@@ -6,7 +6,7 @@ import { buildResponse, isTypedHeader } from './build-response.ts';
 import { canonicalName } from './header-access.ts';
 import { reasonPhrase, type HeaderInit } from './sip-error.ts';
 
-export interface ResponseOptions {
+export interface SendOptions {
   /** Extra header fields; the typed ones (Via, From, To, Contact …) are not allowed here. */
   headers?: HeaderInit;
   /** Contact values (a registrar's bindings, RFC 3261 §10.3 step 8). */
@@ -16,7 +16,7 @@ export interface ResponseOptions {
 
 export type ResponseSender = (response: SipResponse) => Promise<void>;
 
-export interface OutgoingResponseOptions {
+export interface OutgoingSendOptions {
   send: ResponseSender;
   toTag: string;
   /** Added to every response unless the caller sets the same header (Server, Allow …). */
@@ -31,7 +31,7 @@ export class OutgoingResponse {
   #status: number | undefined;
   #final = false;
 
-  constructor(request: SipRequest, options: OutgoingResponseOptions) {
+  constructor(request: SipRequest, options: OutgoingSendOptions) {
     this.request = request;
     this.toTag = options.toTag;
     this.#send = options.send;
@@ -49,7 +49,7 @@ export class OutgoingResponse {
   }
 
   /** Sends a response; rejects when a final one already went out or the transport fails. */
-  async send(status: number, reason?: string, options: ResponseOptions = {}): Promise<void> {
+  async send(status: number, reason?: string, options: SendOptions = {}): Promise<void> {
     if (!Number.isInteger(status) || status < 100 || status > 699) {
       throw new RangeError(`status ${status} is not a SIP status code`);
     }
@@ -62,11 +62,11 @@ export class OutgoingResponse {
     await this.#send(response);
   }
 
-  #build(status: number, reason: string, options: ResponseOptions): SipResponse {
+  #build(status: number, reason: string, options: SendOptions): SipResponse {
     const fields: HeaderField[] = [];
     for (const [name, raw] of Object.entries(options.headers ?? {})) {
       // Typed fields are values, not text: Contact goes in `contact`, the rest is the stack's.
-      if (isTypedHeader(name)) throw new TypeError(`${name} cannot be set as text; see ResponseOptions`);
+      if (isTypedHeader(name)) throw new TypeError(`${name} cannot be set as text; see SendOptions`);
       for (const value of typeof raw === 'string' ? [raw] : raw) fields.push({ name, value });
     }
     const given = new Set(fields.map((f) => canonicalName(f.name)));

@@ -1,0 +1,382 @@
+// createSipServer: transport layer → transaction layer → application, wired together.
+// The server is the transaction user (RFC 3261 §17: "TU") for every request it receives
+// and every request it sends.
+import { systemClock, type Clock } from '../core/clock.ts';
+import { noopLogger, type Logger } from '../core/logger.ts';
+import { parseUri } from '../message/uri.ts';
+import type { HeaderField, NameAddr, SipRequest, SipResponse, Uri } from '../message/types.ts';
+import { TransactionLayer, type TransactionUser } from '../transaction/transaction-layer.ts';
+import type { InviteServerTransaction } from '../transaction/server-invite.ts';
+import type { ServerTransaction } from '../transaction/server-transaction.ts';
+import type { TransactionTimers } from '../transaction/timers.ts';
+import { createTransportLayer } from '../transport/transport-layer.ts';
+import type { TlsCredentials } from '../transport/tls-transport.ts';
+import type {
+  Flow,
+  IncomingMessage,
+  ListeningPoint,
+  Target,
+  TransportLayer,
+  TransportProtocol,
+  TransportUser,
+} from '../transport/types.ts';
+import { buildResponse } from './build-response.ts';
+import { dispatch } from './dispatch.ts';
+import { randomIdGenerator, type IdGenerator } from '../message/ids.ts';
+import { IncomingRequest } from './incoming-request.ts';
+import { MergedRequests } from './merged-requests.ts';
+import type { Middleware } from './middleware.ts';
+import { OutgoingResponse } from './outgoing-response.ts';
+import { Router } from './router.ts';
+import type { HeaderInit } from './sip-error.ts';
+import type { ValidationPolicy } from './validation.ts';
+
+export interface ListenPoint {
+  protocol: TransportProtocol;
+  /** Defaults to 0.0.0.0. */
+  address?: string;
+  /** 0 picks a free port; `server.listeningPoints` then tells which. */
+  port: number;
+  advertisedHost?: string;
+}
+
+export interface SipServerOptions {
+  listen: readonly ListenPoint[];
+  clock?: Clock;
+  logger?: Logger;
+  ids?: IdGenerator;
+  /** Certificate and key for TLS and WSS listening points. */
+  tls?: TlsCredentials;
+  /** Server header of our responses (RFC 3261 §20.35). */
+  serverHeader?: string;
+  /** User-Agent header of our requests (RFC 3261 §20.41). */
+  userAgent?: string;
+  /** Methods advertised in Allow; default: those with handlers, plus ACK and CANCEL. */
+  allow?: readonly string[];
+  /** Option tags we support (Supported header; Require checked against it). */
+  supported?: readonly string[];
+  /** Body types understood per method (RFC 3261 §8.2.3); default SDP for INVITE/UPDATE/PRACK. */
+  accept?: Readonly<Record<string, readonly string[]>>;
+  timers?: Partial<TransactionTimers>;
+  /** Milliseconds without traffic before a stream connection is closed; 0 never. */
+  idleTimeoutMs?: number;
+  /** Builds the transport instead of binding sockets (tests: a LoopNetwork endpoint). */
+  transport?: (user: TransportUser) => TransportLayer | Promise<TransportLayer>;
+}
+
+export interface RequestOptions {
+  method: string;
+  uri: Uri | string;
+  /** Default: `<uri>` of the request. */
+  to?: NameAddr;
+  /** Default: `<sip:ipvoice@our-host>` with a fresh tag. */
+  from?: NameAddr;
+  callId?: string;
+  cseq?: number;
+  headers?: HeaderInit;
+  body?: string | Buffer;
+  /** Told about each provisional (1xx) response. */
+  onProvisional?: (response: SipResponse) => void;
+}
+
+export type ConnectionClosedListener = (connectionId: string, flow: Flow) => void;
+
+export interface SipServer {
+  use(method: string, ...middleware: Middleware[]): void;
+  use(...middleware: Middleware[]): void;
+  on(method: string, ...handlers: Middleware[]): void;
+  register(...handlers: Middleware[]): void;
+  options(...handlers: Middleware[]): void;
+  invite(...handlers: Middleware[]): void;
+  bye(...handlers: Middleware[]): void;
+  subscribe(...handlers: Middleware[]): void;
+  message(...handlers: Middleware[]): void;
+  /** Sends a request and resolves with its final response; a timeout or transport error
+   * resolves as a local 408 or 503 (RFC 3261 §8.1.3.1). */
+  request(target: Target, options: RequestOptions): Promise<SipResponse>;
+  onConnectionClosed(listener: ConnectionClosedListener): void;
+  listen(): Promise<void>;
+  close(): Promise<void>;
+  /** Where we listen, once `listen` resolved (ports chosen by the system included). */
+  readonly listeningPoints: readonly ListeningPoint[];
+}
+
+const defaultAccept: Record<string, readonly string[]> = {
+  INVITE: ['application/sdp', 'multipart/mixed', 'multipart/alternative'],
+  UPDATE: ['application/sdp'],
+  PRACK: ['application/sdp'],
+};
+
+export function createSipServer(options: SipServerOptions): SipServer {
+  return new Server(options);
+}
+
+interface Pending {
+  req: IncomingRequest;
+  res: OutgoingResponse;
+}
+
+class Server implements SipServer {
+  readonly #options: SipServerOptions;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #ids: IdGenerator;
+  readonly #router = new Router();
+  readonly #merged: MergedRequests;
+  readonly #pending = new WeakMap<ServerTransaction, Pending>();
+  readonly #closedListeners: ConnectionClosedListener[] = [];
+  readonly #policy: ValidationPolicy;
+  #transport: TransportLayer | undefined;
+  #transactions: TransactionLayer | undefined;
+
+  constructor(options: SipServerOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? noopLogger;
+    this.#ids = options.ids ?? randomIdGenerator;
+    this.#merged = new MergedRequests(this.#clock);
+    const router = this.#router;
+    const allow = options.allow;
+    this.#policy = {
+      get allow() {
+        return allow ?? allowedMethods(router.methods);
+      },
+      supported: options.supported ?? [],
+      accept: options.accept ?? defaultAccept,
+      isMerged: (request) => this.#merged.isMerged(request),
+    };
+  }
+
+  get listeningPoints(): readonly ListeningPoint[] {
+    return this.#transport?.listeningPoints ?? [];
+  }
+
+  use(...args: [string | Middleware, ...Middleware[]]): void {
+    const [first, ...rest] = args;
+    if (typeof first === 'string') this.#router.use(first, rest);
+    else this.#router.use(undefined, [first, ...rest]);
+  }
+
+  on(method: string, ...handlers: Middleware[]): void {
+    this.#router.handle(method, handlers);
+  }
+
+  register(...handlers: Middleware[]): void {
+    this.on('REGISTER', ...handlers);
+  }
+
+  options(...handlers: Middleware[]): void {
+    this.on('OPTIONS', ...handlers);
+  }
+
+  invite(...handlers: Middleware[]): void {
+    this.on('INVITE', ...handlers);
+  }
+
+  bye(...handlers: Middleware[]): void {
+    this.on('BYE', ...handlers);
+  }
+
+  subscribe(...handlers: Middleware[]): void {
+    this.on('SUBSCRIBE', ...handlers);
+  }
+
+  message(...handlers: Middleware[]): void {
+    this.on('MESSAGE', ...handlers);
+  }
+
+  onConnectionClosed(listener: ConnectionClosedListener): void {
+    this.#closedListeners.push(listener);
+  }
+
+  async listen(): Promise<void> {
+    if (this.#transport) throw new Error('already listening');
+    const transportUser: TransportUser = {
+      onRequest: (incoming) => this.#transactions?.receiveRequest(incoming),
+      onResponse: (incoming) => this.#transactions?.receiveResponse(incoming),
+      onConnectionClosed: (connectionId, flow) => {
+        for (const listener of this.#closedListeners) {
+          try {
+            listener(connectionId, flow);
+          } catch (error) {
+            this.#logger.error({ err: error, connectionId }, 'connection-closed listener failed');
+          }
+        }
+      },
+    };
+    const o = this.#options;
+    this.#transport = o.transport
+      ? await o.transport(transportUser)
+      : await createTransportLayer({
+          listen: o.listen.map((p) => ({ ...p, ...(o.tls ? { tls: o.tls } : {}) })),
+          user: transportUser,
+          clock: this.#clock,
+          logger: this.#logger,
+          ...(o.idleTimeoutMs !== undefined ? { idleTimeoutMs: o.idleTimeoutMs } : {}),
+        });
+    this.#transactions = new TransactionLayer({
+      transport: this.#transport,
+      user: this.#transactionUser(),
+      clock: this.#clock,
+      logger: this.#logger,
+      generateTag: () => this.#ids.tag(),
+      ...(o.timers ? { timers: o.timers } : {}),
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#transactions?.close();
+    await this.#transport?.close();
+    this.#transactions = undefined;
+    this.#transport = undefined;
+  }
+
+  request(target: Target, options: RequestOptions): Promise<SipResponse> {
+    const transactions = this.#transactions;
+    if (!transactions) return Promise.reject(new Error('server is not listening'));
+    const request = this.#outgoingRequest(target, options);
+    return new Promise<SipResponse>((resolve) => {
+      let done = false;
+      const settle = (response: SipResponse): void => {
+        if (done) return;
+        done = true;
+        resolve(response);
+      };
+      transactions.sendRequest(request, target, {
+        onResponse: ({ message }) => {
+          if (message.status < 200) {
+            if (!done) options.onProvisional?.(message);
+            return;
+          }
+          // DEVIATION (RFC 3261 §13.2.2.4): no ACK for a 2xx to INVITE here; INVITE
+          // sessions belong to the dialog layer.
+          settle(message);
+        },
+        // RFC 3261 §8.1.3.1: a timeout counts as 408, a transport error as 503.
+        onFailure: (failure) => settle(localResponse(request, failure.status)),
+      });
+    });
+  }
+
+  #transactionUser(): TransactionUser {
+    return {
+      onRequest: (tx, incoming) => void this.#serve(tx, incoming),
+      onCancel: (tx, incoming) => this.#cancel(tx, incoming),
+      onAck: (incoming) => void this.#serveAck(incoming),
+      onServerFailure: (tx, failure) =>
+        this.#logger.warn({ callId: tx.request.callId, method: tx.method, failure: failure.kind }, 'server transaction failed'),
+    };
+  }
+
+  async #serve(tx: ServerTransaction, incoming: IncomingMessage<SipRequest>): Promise<void> {
+    const message = incoming.message;
+    const req = new IncomingRequest(message, incoming.flow);
+    // RFC 3261 §8.2.2.2: judged before this request is remembered, so a merged copy never
+    // replaces the original's entry.
+    const merged = this.#merged.isMerged(message);
+    const release = merged ? () => {} : this.#merged.remember(message);
+    const res = new OutgoingResponse(message, {
+      toTag: this.#ids.tag(),
+      defaultHeaders: this.#defaultHeaders(message),
+      send: async (response) => {
+        if (response.status >= 200) release();
+        tx.respond(response);
+      },
+    });
+    this.#pending.set(tx, { req, res });
+    const policy: ValidationPolicy = { ...this.#policy, allow: this.#policy.allow, isMerged: () => merged };
+    try {
+      await dispatch(req, res, { router: this.#router, policy, logger: this.#logger });
+    } catch (error) {
+      // dispatch answers errors itself; reaching here is a bug in the app layer.
+      this.#logger.error({ err: error, callId: message.callId }, 'dispatch failed');
+    }
+  }
+
+  async #serveAck(incoming: IncomingMessage<SipRequest>): Promise<void> {
+    const req = new IncomingRequest(incoming.message, incoming.flow);
+    const res = new OutgoingResponse(incoming.message, {
+      toTag: '',
+      send: async () => {
+        throw new Error('ACK has no response');
+      },
+    });
+    await dispatch(req, res, { router: this.#router, policy: this.#policy, logger: this.#logger });
+  }
+
+  #cancel(tx: InviteServerTransaction, _incoming: IncomingMessage<SipRequest>): void {
+    const pending = this.#pending.get(tx);
+    if (!pending) return;
+    pending.req.markCancelled();
+    // RFC 3261 §9.2: "the UAS SHOULD immediately respond to the INVITE with a 487".
+    if (!pending.res.finished) {
+      pending.res.send(487).catch((error: unknown) => this.#logger.warn({ err: error }, 'could not send 487'));
+    }
+  }
+
+  #defaultHeaders(request: SipRequest): HeaderField[] {
+    const fields: HeaderField[] = [];
+    if (this.#options.serverHeader) fields.push({ name: 'Server', value: this.#options.serverHeader });
+    // RFC 3261 §11.2: the answer to OPTIONS says what we allow, accept and support.
+    if (request.method === 'OPTIONS') {
+      fields.push({ name: 'Allow', value: this.#policy.allow.join(', ') });
+      fields.push({ name: 'Accept', value: 'application/sdp' });
+      if (this.#policy.supported.length > 0) fields.push({ name: 'Supported', value: this.#policy.supported.join(', ') });
+    }
+    return fields;
+  }
+
+  #outgoingRequest(target: Target, options: RequestOptions): SipRequest {
+    const uri = typeof options.uri === 'string' ? parseUri(options.uri) : options.uri;
+    if (!uri) throw new TypeError(`bad Request-URI "${String(options.uri)}"`);
+    const method = options.method.toUpperCase();
+    const host = this.listeningPoints.find((lp) => lp.protocol === target.protocol)?.advertisedHost ?? 'invalid';
+    const headers: HeaderField[] = [];
+    if (this.#options.userAgent) headers.push({ name: 'User-Agent', value: this.#options.userAgent });
+    for (const [name, raw] of Object.entries(options.headers ?? {})) {
+      for (const value of typeof raw === 'string' ? [raw] : raw) headers.push({ name, value });
+    }
+    return {
+      kind: 'request',
+      method,
+      uri,
+      version: 'SIP/2.0',
+      // RFC 3261 §8.1.1.7: a fresh branch with the magic cookie; the transport fills sent-by.
+      via: [{ protocol: 'SIP/2.0', transport: target.protocol, host, params: { branch: this.#ids.branch() } }],
+      from: options.from ?? {
+        uri: { scheme: 'sip', user: 'ipvoice', host, params: {}, headers: {} },
+        params: { tag: this.#ids.tag() },
+      },
+      to: options.to ?? { uri, params: {} },
+      callId: options.callId ?? this.#ids.callId(),
+      cseq: { seq: options.cseq ?? 1, method },
+      maxForwards: 70,
+      contact: [],
+      contactWildcard: false,
+      route: [],
+      recordRoute: [],
+      headers,
+      body: typeof options.body === 'string' ? Buffer.from(options.body) : options.body ?? Buffer.alloc(0),
+    };
+  }
+}
+
+/** Methods with handlers, plus ACK and CANCEL which the stack handles for INVITE. */
+function allowedMethods(methods: readonly string[]): string[] {
+  const allow = [...methods];
+  if (allow.includes('INVITE')) for (const m of ['ACK', 'CANCEL']) if (!allow.includes(m)) allow.push(m);
+  return allow;
+}
+
+/** A response we make up for a request that got none (RFC 3261 §8.1.3.1). */
+function localResponse(request: SipRequest, status: 408 | 503): SipResponse {
+  const response = buildResponse(request, {
+    status,
+    reason: status === 408 ? 'Request Timeout' : 'Service Unavailable',
+    toTag: '',
+    headers: [],
+    body: Buffer.alloc(0),
+  });
+  response.to = request.to;
+  return response;
+}

@@ -32,7 +32,11 @@ export function envLayers(env: Env): { layers: Layer[]; issues: ConfigIssue[] } 
     if (!name.startsWith(GENERIC) || value === undefined || value === '') continue;
     const path = genericPath(name.slice(GENERIC.length));
     if (!path) {
-      issues.push({ key: '', message: `cannot map ${name} to a key (use IPVOICE_<SECTION>__<KEY>)`, source: name });
+      issues.push({
+        key: '',
+        message: `cannot map ${name} to a key (use IPVOICE_<SECTION>__<KEY>)`,
+        source: name,
+      });
       continue;
     }
     layers.push({ source: name, values: treeAt(path, value) });

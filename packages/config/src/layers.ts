@@ -14,7 +14,8 @@ export interface Merged {
   sourceOf(path: readonly PropertyKey[]): string | undefined;
 }
 
-export const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isTree = (v: unknown): v is Tree =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function mergeLayers(layers: readonly Layer[]): Merged {
   const values: Tree = {};
@@ -32,7 +33,13 @@ export function mergeLayers(layers: readonly Layer[]): Merged {
   };
 }
 
-function mergeInto(target: Tree, overlay: Tree, at: string[], source: string, sources: Map<string, string>): void {
+function mergeInto(
+  target: Tree,
+  overlay: Tree,
+  at: string[],
+  source: string,
+  sources: Map<string, string>,
+): void {
   for (const [key, value] of Object.entries(overlay)) {
     if (value === undefined) continue;
     const path = [...at, key];

@@ -51,7 +51,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 
   const defaultsFile = options.defaultsFile ?? resolve(repoRoot, 'config/default.yaml');
   const defaultsSource = displayPath(defaultsFile, root);
-  const files: { path: string; source: string }[] = [{ path: defaultsFile, source: defaultsSource }];
+  const files: { path: string; source: string }[] = [
+    { path: defaultsFile, source: defaultsSource },
+  ];
   for (const f of options.files ?? []) files.push({ path: resolve(cwd, f), source: f });
   const chosen = configFileArgument(options.argv ?? [], env, issues);
   if (chosen) files.push({ path: resolve(cwd, chosen.file), source: chosen.file });
@@ -70,15 +72,23 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   // SIP_PORT moves TLS along (port + 1) unless some file or variable chose the TLS port.
   const sipPort = env.SIP_PORT ? Number(env.SIP_PORT) : NaN;
   if (Number.isInteger(sipPort) && merged.sourceOf(['sip', 'tls', 'port']) === defaultsSource) {
-    merged = mergeLayers([...layers, { source: 'SIP_PORT', values: treeAt(['sip', 'tls', 'port'], sipPort + 1) }]);
+    merged = mergeLayers([
+      ...layers,
+      { source: 'SIP_PORT', values: treeAt(['sip', 'tls', 'port'], sipPort + 1) },
+    ]);
   }
 
   const parsed = configFileSchema.safeParse(merged.values);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.flatMap((i) => describe(i, merged)));
+  if (!parsed.success)
+    throw new ConfigError(parsed.error.issues.flatMap((i) => describe(i, merged)));
   return resolveConfig(parsed.data, root, system);
 }
 
-function configFileArgument(argv: readonly string[], env: Env, issues: ConfigIssue[]): { file: string } | undefined {
+function configFileArgument(
+  argv: readonly string[],
+  env: Env,
+  issues: ConfigIssue[],
+): { file: string } | undefined {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg.startsWith('--config=')) return { file: arg.slice('--config='.length) };
@@ -94,12 +104,20 @@ function configFileArgument(argv: readonly string[], env: Env, issues: ConfigIss
   return env.CONFIG_FILE ? { file: env.CONFIG_FILE } : undefined;
 }
 
-function readYamlFile(path: string, source: string, issues: ConfigIssue[]): Record<string, unknown> | undefined {
+function readYamlFile(
+  path: string,
+  source: string,
+  issues: ConfigIssue[],
+): Record<string, unknown> | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    issues.push({ key: '', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, source });
+    issues.push({
+      key: '',
+      message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      source,
+    });
     return undefined;
   }
   let doc: unknown;
@@ -107,7 +125,11 @@ function readYamlFile(path: string, source: string, issues: ConfigIssue[]): Reco
     doc = parseYaml(text);
   } catch (err) {
     // The yaml library reports syntax errors by throwing; this is the edge where we turn that into a result.
-    issues.push({ key: '', message: `not valid YAML: ${(err as Error).message.split('\n')[0]}`, source });
+    issues.push({
+      key: '',
+      message: `not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+      source,
+    });
     return undefined;
   }
   if (doc === null || doc === undefined) return {};
@@ -122,7 +144,11 @@ function describe(issue: z.core.$ZodIssue, merged: Merged): ConfigIssue[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((k) => {
       const path = [...issue.path, k];
-      return { key: path.join('.'), message: 'unknown key', source: merged.sourceOf(path) ?? 'unknown' };
+      return {
+        key: path.join('.'),
+        message: 'unknown key',
+        source: merged.sourceOf(path) ?? 'unknown',
+      };
     });
   }
   const key = issue.path.map(String).join('.');

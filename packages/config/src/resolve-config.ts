@@ -6,7 +6,10 @@ export interface ConfigSystem {
   hostname(): string;
   pid: number;
   /** Shaped like os.networkInterfaces(). */
-  networkInterfaces(): Record<string, readonly { address: string; family: string | number; internal: boolean }[] | undefined>;
+  networkInterfaces(): Record<
+    string,
+    readonly { address: string; family: string | number; internal: boolean }[] | undefined
+  >;
   randomSecret(): string;
 }
 
@@ -23,10 +26,13 @@ export function resolveConfig(file: ConfigFile, root: string, system: ConfigSyst
   });
   const provisioningFile = opt(file.provisioning.file);
   return {
-    server: { id: file.server.id === 'auto' ? `${system.hostname()}-${system.pid}` : file.server.id },
+    server: {
+      id: file.server.id === 'auto' ? `${system.hostname()}-${system.pid}` : file.server.id,
+    },
     sip: {
       ...file.sip,
-      advertisedHost: file.sip.advertisedHost === 'auto' ? firstExternalIPv4(system) : file.sip.advertisedHost,
+      advertisedHost:
+        file.sip.advertisedHost === 'auto' ? firstExternalIPv4(system) : file.sip.advertisedHost,
       tls: secure(file.sip.tls),
       wss: secure(file.sip.wss),
     },
@@ -40,13 +46,23 @@ export function resolveConfig(file: ConfigFile, root: string, system: ConfigSyst
     http: { ...file.http },
     dataDir,
     database: { url: databaseUrl(file.database.url, dataDir, fromRoot) },
-    state: { driver: file.state.driver, ...(file.state.redisUrl ? { redisUrl: file.state.redisUrl } : {}) },
-    provisioning: { applyOnStart: file.provisioning.applyOnStart, ...(provisioningFile ? { file: provisioningFile } : {}) },
+    state: {
+      driver: file.state.driver,
+      ...(file.state.redisUrl ? { redisUrl: file.state.redisUrl } : {}),
+    },
+    provisioning: {
+      applyOnStart: file.provisioning.applyOnStart,
+      ...(provisioningFile ? { file: provisioningFile } : {}),
+    },
     log: { ...file.log },
   };
 }
 
-function databaseUrl(url: string | null | undefined, dataDir: string, fromRoot: (p: string) => string): string {
+function databaseUrl(
+  url: string | null | undefined,
+  dataDir: string,
+  fromRoot: (p: string) => string,
+): string {
   if (!url) return `sqlite:${resolve(dataDir, 'ipvoice.sqlite')}`;
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);

@@ -3,24 +3,41 @@ import { z } from 'zod';
 // Environment values arrive as strings; these preprocessors let one schema serve YAML (typed)
 // and the environment (text). Anything that does not look like the target type is passed
 // through unchanged so the schema reports it with the original value.
-const numeric = (v: unknown): unknown => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v);
+const numeric = (v: unknown): unknown =>
+  typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v;
 
 const booleanWords: Record<string, boolean> = {
-  true: true, yes: true, on: true, '1': true,
-  false: false, no: false, off: false, '0': false,
+  true: true,
+  yes: true,
+  on: true,
+  '1': true,
+  false: false,
+  no: false,
+  off: false,
+  '0': false,
 };
-const boolish = (v: unknown): unknown => (typeof v === 'string' ? (booleanWords[v.trim().toLowerCase()] ?? v) : v);
+const boolish = (v: unknown): unknown =>
+  typeof v === 'string' ? (booleanWords[v.trim().toLowerCase()] ?? v) : v;
 
 const list = (v: unknown): unknown =>
-  typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : v;
+  typeof v === 'string'
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0)
+    : v;
 
 const integer = (min: number, max: number) => {
   const error = `expected an integer ${min}-${max}`;
-  return z.preprocess(numeric, z.number({ error }).int({ error }).min(min, { error }).max(max, { error }));
+  return z.preprocess(
+    numeric,
+    z.number({ error }).int({ error }).min(min, { error }).max(max, { error }),
+  );
 };
 const port = () => integer(1, 65535);
 const flag = () => z.preprocess(boolish, z.boolean({ error: 'expected true or false' }));
-const text = () => z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' });
+const text = () =>
+  z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' });
 const optionalText = () => text().nullish();
 // A week is far beyond any sensible SIP timer or expiry; it keeps typos like 36000000 out.
 const seconds = (min = 1) => integer(min, 7 * 24 * 3600);
@@ -78,9 +95,12 @@ export const configFileSchema = z
       algorithms: z.preprocess(
         list,
         z
-          .array(z.enum(digestAlgorithms, { error: `expected one of ${digestAlgorithms.join(', ')}` }), {
-            error: 'expected a list of digest algorithms',
-          })
+          .array(
+            z.enum(digestAlgorithms, { error: `expected one of ${digestAlgorithms.join(', ')}` }),
+            {
+              error: 'expected a list of digest algorithms',
+            },
+          )
           .min(1, { error: 'expected at least one digest algorithm' }),
       ),
       nonceTtl: seconds(),
@@ -93,7 +113,9 @@ export const configFileSchema = z
       /** Absent: `sqlite:<dataDir>/ipvoice.sqlite`. Otherwise `sqlite:<path>` or `postgres://…`. */
       url: z
         .string({ error: 'expected a string' })
-        .regex(/^(sqlite:|postgres(ql)?:\/\/)/, { error: 'expected a sqlite:<path> or postgres:// URL' })
+        .regex(/^(sqlite:|postgres(ql)?:\/\/)/, {
+          error: 'expected a sqlite:<path> or postgres:// URL',
+        })
         .nullish(),
     }),
     state: z.strictObject({
@@ -113,15 +135,28 @@ export const configFileSchema = z
       const t = c.sip[name];
       if (!t.enabled) continue;
       for (const key of ['certFile', 'keyFile'] as const) {
-        if (!t[key]) ctx.addIssue({ code: 'custom', path: ['sip', name, key], message: `required when sip.${name}.enabled is true` });
+        if (!t[key])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sip', name, key],
+            message: `required when sip.${name}.enabled is true`,
+          });
       }
     }
     if (c.state.driver === 'redis' && !c.state.redisUrl) {
-      ctx.addIssue({ code: 'custom', path: ['state', 'redisUrl'], message: 'required when state.driver is redis' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['state', 'redisUrl'],
+        message: 'required when state.driver is redis',
+      });
     }
     const r = c.registrar;
     if (r.minExpires > r.maxExpires) {
-      ctx.addIssue({ code: 'custom', path: ['registrar', 'minExpires'], message: 'must not exceed registrar.maxExpires' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['registrar', 'minExpires'],
+        message: 'must not exceed registrar.maxExpires',
+      });
     }
     if (r.defaultExpires < r.minExpires || r.defaultExpires > r.maxExpires) {
       ctx.addIssue({
@@ -131,7 +166,11 @@ export const configFileSchema = z
       });
     }
     if (c.sip.timers.t1 > c.sip.timers.t2) {
-      ctx.addIssue({ code: 'custom', path: ['sip', 'timers', 't1'], message: 'must not exceed sip.timers.t2' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sip', 'timers', 't1'],
+        message: 'must not exceed sip.timers.t2',
+      });
     }
   });
 

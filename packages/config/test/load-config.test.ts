@@ -51,12 +51,20 @@ test('defaults come from config/default.yaml with auto values resolved', (t) => 
     maxContacts: 10,
     udpKeepalive: { mode: 'options', interval: 25 },
   });
-  t.deepEqual(c.auth, { algorithms: ['SHA-256', 'MD5'], nonceTtl: 300, secret: 'random-secret', secretGenerated: true });
+  t.deepEqual(c.auth, {
+    algorithms: ['SHA-256', 'MD5'],
+    nonceTtl: 300,
+    secret: 'random-secret',
+    secretGenerated: true,
+  });
   t.deepEqual(c.http, { port: 8080, host: '0.0.0.0' });
   t.is(c.dataDir, join(repoRoot, 'var'));
   t.is(c.database.url, `sqlite:${join(repoRoot, 'var', 'ipvoice.sqlite')}`);
   t.deepEqual(c.state, { driver: 'memory' });
-  t.deepEqual(c.provisioning, { file: join(repoRoot, 'provisioning/demo.yaml'), applyOnStart: true });
+  t.deepEqual(c.provisioning, {
+    file: join(repoRoot, 'provisioning/demo.yaml'),
+    applyOnStart: true,
+  });
   t.is(c.log.level, 'info');
 });
 
@@ -65,7 +73,12 @@ test('defaults do not depend on the working directory', (t) => {
 });
 
 test('advertisedHost falls back to 127.0.0.1 without an external IPv4 address', (t) => {
-  const c = load({ system: { ...system, networkInterfaces: () => ({ lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true }] }) } });
+  const c = load({
+    system: {
+      ...system,
+      networkInterfaces: () => ({ lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true }] }),
+    },
+  });
   t.is(c.sip.advertisedHost, '127.0.0.1');
 });
 
@@ -94,7 +107,10 @@ test('files come after the defaults and before the --config file', (t) => {
   const extra = yamlFile('http: { port: 9100, host: 127.0.0.1 }\n');
   const chosen = yamlFile('http: { port: 9200 }\n');
   t.deepEqual(load({ files: [extra] }).http, { port: 9100, host: '127.0.0.1' });
-  t.deepEqual(load({ files: [extra], argv: ['--config', chosen] }).http, { port: 9200, host: '127.0.0.1' });
+  t.deepEqual(load({ files: [extra], argv: ['--config', chosen] }).http, {
+    port: 9200,
+    host: '127.0.0.1',
+  });
 });
 
 test('environment overrides win over files', (t) => {
@@ -137,15 +153,24 @@ test('named variables set their keys', (t) => {
 });
 
 test('DATA_DIR moves the default SQLite file with it', (t) => {
-  t.is(load({ env: { DATA_DIR: '/tmp/ipv-data' } }).database.url, 'sqlite:/tmp/ipv-data/ipvoice.sqlite');
+  t.is(
+    load({ env: { DATA_DIR: '/tmp/ipv-data' } }).database.url,
+    'sqlite:/tmp/ipv-data/ipvoice.sqlite',
+  );
 });
 
 test('relative sqlite: URLs are taken from the repository root', (t) => {
-  t.is(load({ env: { DATABASE_URL: 'sqlite:var/x.sqlite' } }).database.url, `sqlite:${join(repoRoot, 'var/x.sqlite')}`);
+  t.is(
+    load({ env: { DATABASE_URL: 'sqlite:var/x.sqlite' } }).database.url,
+    `sqlite:${join(repoRoot, 'var/x.sqlite')}`,
+  );
 });
 
 test('REDIS_URL sets the URL and selects the redis driver', (t) => {
-  t.deepEqual(load({ env: { REDIS_URL: 'redis://127.0.0.1:6390' } }).state, { driver: 'redis', redisUrl: 'redis://127.0.0.1:6390' });
+  t.deepEqual(load({ env: { REDIS_URL: 'redis://127.0.0.1:6390' } }).state, {
+    driver: 'redis',
+    redisUrl: 'redis://127.0.0.1:6390',
+  });
 });
 
 test('IPVOICE_<PATH> sets any key, coerced by the schema', (t) => {
@@ -163,7 +188,12 @@ test('IPVOICE_<PATH> sets any key, coerced by the schema', (t) => {
   });
   t.is(c.registrar.minExpires, 120);
   t.is(c.registrar.udpKeepalive.interval, 15);
-  t.deepEqual(c.sip.tls, { enabled: true, port: 5061, certFile: '/etc/c.pem', keyFile: '/etc/k.pem' });
+  t.deepEqual(c.sip.tls, {
+    enabled: true,
+    port: 5061,
+    certFile: '/etc/c.pem',
+    keyFile: '/etc/k.pem',
+  });
   t.deepEqual(c.auth.algorithms, ['MD5']);
   t.is(c.auth.secret, 's3cret');
   t.false(c.auth.secretGenerated);
@@ -187,39 +217,72 @@ test('a bad value names the key, the value and the variable', (t) => {
 
 test('a bad SIP_PORT is reported for the keys it sets', (t) => {
   const msg = errorOf(t, { env: { SIP_PORT: 'abc' } });
-  t.true(msg.includes('config: sip.udp.port: expected an integer 1-65535, got "abc" (from SIP_PORT)'));
-  t.true(msg.includes('config: sip.tcp.port: expected an integer 1-65535, got "abc" (from SIP_PORT)'));
+  t.true(
+    msg.includes('config: sip.udp.port: expected an integer 1-65535, got "abc" (from SIP_PORT)'),
+  );
+  t.true(
+    msg.includes('config: sip.tcp.port: expected an integer 1-65535, got "abc" (from SIP_PORT)'),
+  );
 });
 
 test('SIP_PORT 65535 pushes the TLS port out of range and says so', (t) => {
-  t.is(errorOf(t, { env: { SIP_PORT: '65535' } }), 'config: sip.tls.port: expected an integer 1-65535, got 65536 (from SIP_PORT)');
+  t.is(
+    errorOf(t, { env: { SIP_PORT: '65535' } }),
+    'config: sip.tls.port: expected an integer 1-65535, got 65536 (from SIP_PORT)',
+  );
 });
 
 test('a bad value in a file names the file', (t) => {
   const f = yamlFile('registrar: { maxContacts: 2.5 }\n');
-  t.is(errorOf(t, { argv: ['--config', f] }), `config: registrar.maxContacts: expected an integer 1-1000, got 2.5 (from ${f})`);
+  t.is(
+    errorOf(t, { argv: ['--config', f] }),
+    `config: registrar.maxContacts: expected an integer 1-1000, got 2.5 (from ${f})`,
+  );
 });
 
 test('out-of-range numbers, bad enums and bad booleans are rejected', (t) => {
-  t.regex(errorOf(t, { env: { IPVOICE_SIP__UDP__PORT: '0' } }), /sip\.udp\.port: expected an integer 1-65535, got "0"/);
-  t.regex(errorOf(t, { env: { LOG_LEVEL: 'loud' } }), /log\.level: expected one of fatal, .*, got "loud" \(from LOG_LEVEL\)/);
-  t.regex(errorOf(t, { env: { IPVOICE_SIP__WS__ENABLED: 'maybe' } }), /sip\.ws\.enabled: expected true or false, got "maybe"/);
-  t.regex(errorOf(t, { env: { IPVOICE_AUTH__ALGORITHMS: 'SHA-1' } }), /auth\.algorithms\.0: expected one of SHA-256, MD5/);
-  t.regex(errorOf(t, { env: { DATABASE_URL: 'mysql://x' } }), /database\.url: expected a sqlite:<path> or postgres:\/\/ URL/);
+  t.regex(
+    errorOf(t, { env: { IPVOICE_SIP__UDP__PORT: '0' } }),
+    /sip\.udp\.port: expected an integer 1-65535, got "0"/,
+  );
+  t.regex(
+    errorOf(t, { env: { LOG_LEVEL: 'loud' } }),
+    /log\.level: expected one of fatal, .*, got "loud" \(from LOG_LEVEL\)/,
+  );
+  t.regex(
+    errorOf(t, { env: { IPVOICE_SIP__WS__ENABLED: 'maybe' } }),
+    /sip\.ws\.enabled: expected true or false, got "maybe"/,
+  );
+  t.regex(
+    errorOf(t, { env: { IPVOICE_AUTH__ALGORITHMS: 'SHA-1' } }),
+    /auth\.algorithms\.0: expected one of SHA-256, MD5/,
+  );
+  t.regex(
+    errorOf(t, { env: { DATABASE_URL: 'mysql://x' } }),
+    /database\.url: expected a sqlite:<path> or postgres:\/\/ URL/,
+  );
 });
 
 test('unknown keys are errors, named with their source', (t) => {
   const f = yamlFile('sip:\n  udpp: { port: 5070 }\n');
   t.is(errorOf(t, { argv: ['--config', f] }), `config: sip.udpp: unknown key (from ${f})`);
-  t.is(errorOf(t, { env: { IPVOICE_REGISTRAR__MIN_EXPIRE: '5' } }), 'config: registrar.minExpire: unknown key (from IPVOICE_REGISTRAR__MIN_EXPIRE)');
+  t.is(
+    errorOf(t, { env: { IPVOICE_REGISTRAR__MIN_EXPIRE: '5' } }),
+    'config: registrar.minExpire: unknown key (from IPVOICE_REGISTRAR__MIN_EXPIRE)',
+  );
 });
 
 test('an IPVOICE_ variable that maps to no key is an error', (t) => {
-  t.is(errorOf(t, { env: { IPVOICE_SIP____PORT: '1' } }), 'config: cannot map IPVOICE_SIP____PORT to a key (use IPVOICE_<SECTION>__<KEY>) (from IPVOICE_SIP____PORT)');
+  t.is(
+    errorOf(t, { env: { IPVOICE_SIP____PORT: '1' } }),
+    'config: cannot map IPVOICE_SIP____PORT to a key (use IPVOICE_<SECTION>__<KEY>) (from IPVOICE_SIP____PORT)',
+  );
 });
 
 test('every problem is reported, one per line', (t) => {
-  const err = t.throws(() => load({ env: { HTTP_PORT: 'x', LOG_LEVEL: 'y' } }), { instanceOf: ConfigError });
+  const err = t.throws(() => load({ env: { HTTP_PORT: 'x', LOG_LEVEL: 'y' } }), {
+    instanceOf: ConfigError,
+  });
   t.deepEqual(err?.issues.map((i) => i.key).sort(), ['http.port', 'log.level']);
   t.is(err?.message.split('\n').length, 2);
 });
@@ -231,16 +294,28 @@ test('TLS enabled without certificate files is an error', (t) => {
 });
 
 test('the redis driver without a URL is an error', (t) => {
-  t.regex(errorOf(t, { env: { IPVOICE_STATE__DRIVER: 'redis' } }), /state\.redisUrl: required when state\.driver is redis/);
+  t.regex(
+    errorOf(t, { env: { IPVOICE_STATE__DRIVER: 'redis' } }),
+    /state\.redisUrl: required when state\.driver is redis/,
+  );
 });
 
 test('registrar expiries must be ordered', (t) => {
-  t.regex(errorOf(t, { env: { IPVOICE_REGISTRAR__MIN_EXPIRES: '4000' } }), /registrar\.minExpires: must not exceed registrar\.maxExpires/);
-  t.regex(errorOf(t, { env: { IPVOICE_REGISTRAR__DEFAULT_EXPIRES: '30' } }), /registrar\.defaultExpires: must lie between/);
+  t.regex(
+    errorOf(t, { env: { IPVOICE_REGISTRAR__MIN_EXPIRES: '4000' } }),
+    /registrar\.minExpires: must not exceed registrar\.maxExpires/,
+  );
+  t.regex(
+    errorOf(t, { env: { IPVOICE_REGISTRAR__DEFAULT_EXPIRES: '30' } }),
+    /registrar\.defaultExpires: must lie between/,
+  );
 });
 
 test('a missing --config file is an error naming it', (t) => {
-  t.regex(errorOf(t, { argv: ['--config', '/nonexistent/x.yaml'] }), /^config: cannot read \/nonexistent\/x\.yaml: ENOENT \(from \/nonexistent\/x\.yaml\)$/);
+  t.regex(
+    errorOf(t, { argv: ['--config', '/nonexistent/x.yaml'] }),
+    /^config: cannot read \/nonexistent\/x\.yaml: ENOENT \(from \/nonexistent\/x\.yaml\)$/,
+  );
 });
 
 test('--config without a file name is an error', (t) => {
@@ -249,7 +324,10 @@ test('--config without a file name is an error', (t) => {
 
 test('invalid YAML and a non-mapping document are errors', (t) => {
   t.regex(errorOf(t, { argv: ['--config', yamlFile('sip: [unclosed\n')] }), /not valid YAML/);
-  t.regex(errorOf(t, { argv: ['--config', yamlFile('- a\n- b\n')] }), /expected a mapping of keys at the top level/);
+  t.regex(
+    errorOf(t, { argv: ['--config', yamlFile('- a\n- b\n')] }),
+    /expected a mapping of keys at the top level/,
+  );
 });
 
 test('an empty --config file changes nothing', (t) => {

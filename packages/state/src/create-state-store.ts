@@ -19,5 +19,9 @@ export function createStateStore(options: CreateStateStoreOptions): StateStore {
   };
   if (options.driver === 'memory') return new MemoryStateStore(common);
   if (!options.redisUrl) throw new TypeError('createStateStore: the redis driver needs redisUrl');
-  return new RedisStateStore({ url: options.redisUrl, ...common, ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}) });
+  return new RedisStateStore({
+    url: options.redisUrl,
+    ...common,
+    ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}),
+  });
 }

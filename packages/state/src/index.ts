@@ -1,5 +1,9 @@
 export { createStateStore, type CreateStateStoreOptions } from './create-state-store.ts';
-export { MemoryStateStore, MemoryBackend, type MemoryStateStoreOptions } from './memory/memory-state-store.ts';
+export {
+  MemoryStateStore,
+  MemoryBackend,
+  type MemoryStateStoreOptions,
+} from './memory/memory-state-store.ts';
 export { RedisStateStore, type RedisStateStoreOptions } from './redis/redis-state-store.ts';
 export {
   systemClock,

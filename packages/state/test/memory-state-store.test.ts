@@ -1,5 +1,10 @@
 import test from 'ava';
-import { createStateStore, MemoryBackend, MemoryStateStore, type StateStore } from '../src/index.ts';
+import {
+  createStateStore,
+  MemoryBackend,
+  MemoryStateStore,
+  type StateStore,
+} from '../src/index.ts';
 import { FakeClock } from '../../sip/src/core/clock.ts';
 import { makeBinding, stateStoreSuite } from './helpers/state-store-suite.ts';
 

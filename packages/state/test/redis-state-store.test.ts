@@ -1,7 +1,13 @@
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createStateStore, RedisStateStore, systemClock, type Clock, type StateStore } from '../src/index.ts';
+import {
+  createStateStore,
+  RedisStateStore,
+  systemClock,
+  type Clock,
+  type StateStore,
+} from '../src/index.ts';
 import { FakeClock } from '../../sip/src/core/clock.ts';
 import { makeBinding, stateStoreSuite } from './helpers/state-store-suite.ts';
 
@@ -47,7 +53,16 @@ test('redis: registrations survive closing and reopening the store', async (t) =
   const iso = isolated(clock);
   try {
     const before = iso.open();
-    const binding = makeBinding(clock, { flow: { protocol: 'tcp', remoteAddress: '198.51.100.9', remotePort: 5, localAddress: '192.0.2.1', localPort: 5060, connectionId: 'c1' } });
+    const binding = makeBinding(clock, {
+      flow: {
+        protocol: 'tcp',
+        remoteAddress: '198.51.100.9',
+        remotePort: 5,
+        localAddress: '192.0.2.1',
+        localPort: 5060,
+        connectionId: 'c1',
+      },
+    });
     await before.registrations.put(binding);
     await before.close();
     const after = iso.open();
@@ -100,9 +115,20 @@ test('redis: the connection index expires with the latest binding on it', async 
   const iso = isolated(systemClock);
   try {
     const s = iso.open();
-    const flow = { protocol: 'tls', remoteAddress: '198.51.100.9', remotePort: 5, localAddress: '192.0.2.1', localPort: 5061, connectionId: 'c9' };
+    const flow = {
+      protocol: 'tls',
+      remoteAddress: '198.51.100.9',
+      remotePort: 5,
+      localAddress: '192.0.2.1',
+      localPort: 5061,
+      connectionId: 'c9',
+    };
     const late = makeBinding(systemClock, { flow, expiresAt: Date.now() + 120_000 });
-    const early = makeBinding(systemClock, { aor: 'sip:bob@ipvoice.local', flow, expiresAt: Date.now() + 60_000 });
+    const early = makeBinding(systemClock, {
+      aor: 'sip:bob@ipvoice.local',
+      flow,
+      expiresAt: Date.now() + 60_000,
+    });
     await s.registrations.put(late);
     await s.registrations.put(early);
     const [key] = await admin.keys(`${iso.keyPrefix}reg:conn:*`);
@@ -119,11 +145,24 @@ test('redis: every key and channel carries the prefix', async (t) => {
   const raw = new Redis(url);
   try {
     const s = iso.open();
-    await s.registrations.put(makeBinding(clock, { flow: { protocol: 'ws', remoteAddress: 'a', remotePort: 1, localAddress: 'b', localPort: 2, connectionId: 'w1' } }));
+    await s.registrations.put(
+      makeBinding(clock, {
+        flow: {
+          protocol: 'ws',
+          remoteAddress: 'a',
+          remotePort: 1,
+          localAddress: 'b',
+          localPort: 2,
+          connectionId: 'w1',
+        },
+      }),
+    );
     await s.withLock('held', 10_000, async () => {
       t.is((await admin.keys(`${iso.keyPrefix}*`)).length, 4);
     });
-    const got = new Promise<string>((resolve) => raw.on('message', (channel: string) => resolve(channel)));
+    const got = new Promise<string>((resolve) =>
+      raw.on('message', (channel: string) => resolve(channel)),
+    );
     await raw.subscribe(`${iso.keyPrefix}news`);
     await s.publish('news', 'x');
     t.is(await got, `${iso.keyPrefix}news`);

@@ -17,7 +17,9 @@ export class MemoryRegistrationStore implements RegistrationStore {
 
   async list(aor: string): Promise<Binding[]> {
     const now = this.#clock.now();
-    return [...(this.#table.get(aor)?.values() ?? [])].filter((b) => b.expiresAt > now).map((b) => structuredClone(b));
+    return [...(this.#table.get(aor)?.values() ?? [])]
+      .filter((b) => b.expiresAt > now)
+      .map((b) => structuredClone(b));
   }
 
   async put(binding: Binding): Promise<void> {

@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { systemClock, type Clock, type MessageHandler, type StateStore, type TimerHandle } from '../types.ts';
+import {
+  systemClock,
+  type Clock,
+  type MessageHandler,
+  type StateStore,
+  type TimerHandle,
+} from '../types.ts';
 import { MemoryRegistrationStore, type BindingTable } from './memory-registration-store.ts';
 
 interface HeldLock {

@@ -1,6 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Binding, Clock, RegistrationStore } from '../types.ts';
-import { putScript, removeAllScript, removeByConnectionScript, removeScript } from './registration-scripts.ts';
+import {
+  putScript,
+  removeAllScript,
+  removeByConnectionScript,
+  removeScript,
+} from './registration-scripts.ts';
 import { runScript } from './run-script.ts';
 
 /**
@@ -31,7 +36,11 @@ export class RedisRegistrationStore implements RegistrationStore {
     await runScript(
       this.#redis,
       putScript,
-      [this.#aorKey(binding.aor), this.#aorsKey(), this.#connKey(binding.serverId, connectionId ?? '')],
+      [
+        this.#aorKey(binding.aor),
+        this.#aorsKey(),
+        this.#connKey(binding.serverId, connectionId ?? ''),
+      ],
       [
         binding.bindingId,
         JSON.stringify(binding),
@@ -44,12 +53,24 @@ export class RedisRegistrationStore implements RegistrationStore {
   }
 
   async remove(aor: string, bindingId: string): Promise<boolean> {
-    const live = await runScript(this.#redis, removeScript, [this.#aorKey(aor), this.#aorsKey()], [bindingId, this.#clock.now(), aor]);
+    const live = await runScript(
+      this.#redis,
+      removeScript,
+      [this.#aorKey(aor), this.#aorsKey()],
+      [bindingId, this.#clock.now(), aor],
+    );
     return live === 1;
   }
 
   async removeAll(aor: string): Promise<number> {
-    return Number(await runScript(this.#redis, removeAllScript, [this.#aorKey(aor), this.#aorsKey()], [this.#clock.now(), aor]));
+    return Number(
+      await runScript(
+        this.#redis,
+        removeAllScript,
+        [this.#aorKey(aor), this.#aorsKey()],
+        [this.#clock.now(), aor],
+      ),
+    );
   }
 
   async removeByConnection(serverId: string, connectionId: string): Promise<Binding[]> {

@@ -32,7 +32,11 @@ export class RedisStateStore implements StateStore {
     this.#onError = options.onError ?? (() => {});
     this.#redis = new Redis(options.url, { maxRetriesPerRequest: 3 });
     this.#redis.on('error', this.#onError);
-    this.registrations = new RedisRegistrationStore(this.#redis, this.#prefix, options.clock ?? systemClock);
+    this.registrations = new RedisRegistrationStore(
+      this.#redis,
+      this.#prefix,
+      options.clock ?? systemClock,
+    );
   }
 
   async withLock<T>(name: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {
@@ -40,7 +44,11 @@ export class RedisStateStore implements StateStore {
     const token = randomUUID();
     // Polls with jitter; locks guard short operations (hunt pointers, provisioning), so a
     // few milliseconds of latency is cheaper than a notification channel per lock.
-    for (let delay = 2; (await this.#redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK'; delay = Math.min(delay * 2, 50)) {
+    for (
+      let delay = 2;
+      (await this.#redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK';
+      delay = Math.min(delay * 2, 50)
+    ) {
       await sleep(delay / 2 + Math.random() * delay);
     }
     try {

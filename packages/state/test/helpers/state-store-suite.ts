@@ -26,7 +26,13 @@ export function makeBinding(clock: { now(): number }, over: Partial<Binding> = {
     callId: `call-${n}`,
     cseq: n,
     path: ['<sip:edge.example.net;lr>'],
-    flow: { protocol: 'udp', remoteAddress: '198.51.100.1', remotePort: 40000 + n, localAddress: '192.0.2.1', localPort: 5060 },
+    flow: {
+      protocol: 'udp',
+      remoteAddress: '198.51.100.1',
+      remotePort: 40000 + n,
+      localAddress: '192.0.2.1',
+      localPort: 5060,
+    },
     serverId: 'fs-1',
     registeredAt: clock.now(),
     ...over,
@@ -51,7 +57,10 @@ function gate(): { promise: Promise<void>; open: () => void } {
 }
 
 export function stateStoreSuite(name: string, newBackend: () => Promise<Backend>): void {
-  const it = (title: string, body: (b: Backend, t: import('ava').ExecutionContext) => Promise<void>) =>
+  const it = (
+    title: string,
+    body: (b: Backend, t: import('ava').ExecutionContext) => Promise<void>,
+  ) =>
     test(`${name}: ${title}`, async (t) => {
       const b = await newBackend();
       try {
@@ -63,7 +72,11 @@ export function stateStoreSuite(name: string, newBackend: () => Promise<Backend>
 
   it('lists what was put', async (b, t) => {
     const s = b.open();
-    const binding = makeBinding(b.clock, { instanceId: '<urn:uuid:00000000-0000-0000-0000-000000000001>', regId: 1, userAgent: 'phone/1' });
+    const binding = makeBinding(b.clock, {
+      instanceId: '<urn:uuid:00000000-0000-0000-0000-000000000001>',
+      regId: 1,
+      userAgent: 'phone/1',
+    });
     await s.registrations.put(binding);
     t.deepEqual(await s.registrations.list(binding.aor), [binding]);
     t.deepEqual(await s.registrations.list('sip:nobody@ipvoice.local'), []);
@@ -158,7 +171,11 @@ export function stateStoreSuite(name: string, newBackend: () => Promise<Backend>
     const alice = makeBinding(b.clock, { flow: tcp('c1') });
     const bob = makeBinding(b.clock, { aor: 'sip:bob@ipvoice.local', flow: tcp('c1') });
     const otherConnection = makeBinding(b.clock, { flow: tcp('c2') });
-    const otherServer = makeBinding(b.clock, { aor: 'sip:carol@ipvoice.local', serverId: 'fs-2', flow: tcp('c1') });
+    const otherServer = makeBinding(b.clock, {
+      aor: 'sip:carol@ipvoice.local',
+      serverId: 'fs-2',
+      flow: tcp('c1'),
+    });
     const udp = makeBinding(b.clock, { aor: 'sip:bob@ipvoice.local' });
     for (const x of [alice, bob, otherConnection, otherServer, udp]) await s.registrations.put(x);
 
@@ -183,7 +200,9 @@ export function stateStoreSuite(name: string, newBackend: () => Promise<Backend>
 
   it('removeByConnection does not return bindings that had already expired', async (b, t) => {
     const s = b.open();
-    await s.registrations.put(makeBinding(b.clock, { flow: tcp('c1'), expiresAt: b.clock.now() + 100 }));
+    await s.registrations.put(
+      makeBinding(b.clock, { flow: tcp('c1'), expiresAt: b.clock.now() + 100 }),
+    );
     const live = makeBinding(b.clock, { aor: 'sip:bob@ipvoice.local', flow: tcp('c1') });
     await s.registrations.put(live);
     b.clock.advance(100);
@@ -234,7 +253,10 @@ export function stateStoreSuite(name: string, newBackend: () => Promise<Backend>
   it('withLock returns the result, and releases the lock when fn throws', async (b, t) => {
     const s = b.open();
     t.is(await s.withLock('l', 10_000, async () => 7), 7);
-    await t.throwsAsync(s.withLock('l', 10_000, async () => Promise.reject(new Error('boom'))), { message: 'boom' });
+    await t.throwsAsync(
+      s.withLock('l', 10_000, async () => Promise.reject(new Error('boom'))),
+      { message: 'boom' },
+    );
     t.false(await b.isLocked('l'));
     t.is(await s.withLock('l', 10_000, async () => 'again'), 'again');
   });

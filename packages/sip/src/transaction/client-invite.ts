@@ -23,7 +23,13 @@ export class InviteClientTransaction extends ClientTransaction {
   #ack?: SipRequest;
   #whenProceeding: (() => void)[] = [];
 
-  constructor(id: string, request: SipRequest, target: Target, user: ClientTransactionUser, context: TransactionContext) {
+  constructor(
+    id: string,
+    request: SipRequest,
+    target: Target,
+    user: ClientTransactionUser,
+    context: TransactionContext,
+  ) {
     super(id, request, target, user, context, TransactionState.Calling);
   }
 
@@ -59,7 +65,8 @@ export class InviteClientTransaction extends ClientTransaction {
           // §17.1.1.2: "If the client transaction receives a provisional response while in
           // the "Calling" state, it transitions to the "Proceeding" state. ... Furthermore,
           // the provisional response MUST be passed to the TU."
-          if (this.state === TransactionState.Calling) this.stateTransition(TransactionState.Proceeding);
+          if (this.state === TransactionState.Calling)
+            this.stateTransition(TransactionState.Proceeding);
           this.user.onResponse(incoming);
         } else if (status < 300) {
           // RFC 6026 §8.4: "If the client transaction receives a 2xx response while in the
@@ -101,7 +108,8 @@ export class InviteClientTransaction extends ClientTransaction {
 
   protected onTransportError(error: unknown): void {
     // RFC 3261 §17.1.4 / Figure 5: "Transport Err. Inform TU" from Calling and Proceeding.
-    if (this.state !== TransactionState.Calling && this.state !== TransactionState.Proceeding) return;
+    if (this.state !== TransactionState.Calling && this.state !== TransactionState.Proceeding)
+      return;
     this.context.logger.warn({ transaction: this.id, err: error }, 'transport error on INVITE');
     this.stateTransition(TransactionState.Terminated);
     this.user.onFailure({ kind: 'transport-error', error, status: 503 });
@@ -131,7 +139,8 @@ export class InviteClientTransaction extends ClientTransaction {
     if (!this.#ack) return;
     // §17.1.1.3: the ACK goes where the INVITE went, over the same connection if any.
     const connectionId = this.flow?.connectionId ?? this.target.connectionId;
-    const target: Target = connectionId === undefined ? this.target : { ...this.target, connectionId };
+    const target: Target =
+      connectionId === undefined ? this.target : { ...this.target, connectionId };
     this.context.transport.sendRequest(this.#ack, target).catch((error: unknown) => {
       // The transaction already has its final response; a lost ACK is repaired by the
       // server's retransmission of the response.
@@ -158,12 +167,17 @@ export class InviteClientTransaction extends ClientTransaction {
       case TransactionState.Completed:
         this.#whenProceeding = [];
         // §17.1.1.2: "start timer D ... at least 32 seconds for unreliable transports"
-        if (!this.reliable) this.startTimer('D', timerD(this.context.timers), () => this.stateTransition(TransactionState.Terminated));
+        if (!this.reliable)
+          this.startTimer('D', timerD(this.context.timers), () =>
+            this.stateTransition(TransactionState.Terminated),
+          );
         break;
       case TransactionState.Accepted:
         this.#whenProceeding = [];
         // RFC 6026 §8.4: "Timer M MUST be started with a value of 64*T1."
-        this.startTimer('M', transactionTimeout(this.context.timers), () => this.stateTransition(TransactionState.Terminated));
+        this.startTimer('M', transactionTimeout(this.context.timers), () =>
+          this.stateTransition(TransactionState.Terminated),
+        );
         break;
       default:
         break;

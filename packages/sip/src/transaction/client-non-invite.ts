@@ -19,7 +19,13 @@ const transitions: Partial<Record<TransactionState, readonly TransactionState[]>
 export class NonInviteClientTransaction extends ClientTransaction {
   #timerE = 0;
 
-  constructor(id: string, request: SipRequest, target: Target, user: ClientTransactionUser, context: TransactionContext) {
+  constructor(
+    id: string,
+    request: SipRequest,
+    target: Target,
+    user: ClientTransactionUser,
+    context: TransactionContext,
+  ) {
     super(id, request, target, user, context, Trying);
   }
 
@@ -60,8 +66,8 @@ export class NonInviteClientTransaction extends ClientTransaction {
         }
         return;
       case Completed:
-        // "The "Completed" state exists to buffer any additional response retransmissions
-        // that may be received": absorbed.
+      // "The "Completed" state exists to buffer any additional response retransmissions
+      // that may be received": absorbed.
       case Terminated:
         return;
       default:
@@ -108,7 +114,8 @@ export class NonInviteClientTransaction extends ClientTransaction {
       this.stopTimer('F');
       // §17.1.2.2: "Once the client transaction enters the "Completed" state, it MUST set
       // Timer K to fire in T4 seconds for unreliable transports".
-      if (!this.reliable) this.startTimer('K', this.context.timers.t4, () => this.stateTransition(Terminated));
+      if (!this.reliable)
+        this.startTimer('K', this.context.timers.t4, () => this.stateTransition(Terminated));
     }
   }
 }

@@ -29,5 +29,4 @@ export type ClientTransactionFailure =
 
 /** Why a server transaction failed (RFC 3261 §17.2.1 Timer H, §17.2.4 transport errors). */
 export type ServerTransactionFailure =
-  | { kind: 'timeout'; timer: 'H' }
-  | { kind: 'transport-error'; error: unknown };
+  { kind: 'timeout'; timer: 'H' } | { kind: 'transport-error'; error: unknown };

@@ -21,7 +21,12 @@ const transitions: Partial<Record<TransactionState, readonly TransactionState[]>
 export class InviteServerTransaction extends ServerTransaction {
   #timerG = 0;
 
-  constructor(id: string, incoming: IncomingMessage<SipRequest>, user: ServerTransactionUser, context: TransactionContext) {
+  constructor(
+    id: string,
+    incoming: IncomingMessage<SipRequest>,
+    user: ServerTransactionUser,
+    context: TransactionContext,
+  ) {
     // §17.2.1: "When a server transaction is constructed for a request, it enters the
     // "Proceeding" state."
     super(id, incoming, user, context, Proceeding);

@@ -17,7 +17,12 @@ const transitions: Partial<Record<TransactionState, readonly TransactionState[]>
 };
 
 export class NonInviteServerTransaction extends ServerTransaction {
-  constructor(id: string, incoming: IncomingMessage<SipRequest>, user: ServerTransactionUser, context: TransactionContext) {
+  constructor(
+    id: string,
+    incoming: IncomingMessage<SipRequest>,
+    user: ServerTransactionUser,
+    context: TransactionContext,
+  ) {
     // §17.2.2: "The state machine is initialized in the "Trying" state".
     super(id, incoming, user, context, Trying);
   }
@@ -49,7 +54,10 @@ export class NonInviteServerTransaction extends ServerTransaction {
       case Terminated:
         // "Any other final responses passed by the TU to the server transaction MUST be
         // discarded while in the "Completed" state."
-        this.context.logger.debug({ transaction: this.id, status: response.status }, 'response discarded');
+        this.context.logger.debug(
+          { transaction: this.id, status: response.status },
+          'response discarded',
+        );
         return;
       default:
         throw new TransactionStateError(this.id, this.state, this.state);
@@ -63,9 +71,9 @@ export class NonInviteServerTransaction extends ServerTransaction {
         // discarded."
         return;
       case Proceeding:
-        // "If a retransmission of the request is received while in the "Proceeding" state,
-        // the most recently sent provisional response MUST be passed to the transport layer
-        // for retransmission."
+      // "If a retransmission of the request is received while in the "Proceeding" state,
+      // the most recently sent provisional response MUST be passed to the transport layer
+      // for retransmission."
       case Completed:
         // "While in the "Completed" state, the server transaction MUST pass the final
         // response to the transport layer for retransmission whenever a retransmission of
@@ -100,7 +108,9 @@ export class NonInviteServerTransaction extends ServerTransaction {
     // §17.2.2: "When the server transaction enters the "Completed" state, it MUST set Timer J
     // to fire in 64*T1 seconds for unreliable transports".
     if (to === Completed && !this.reliable) {
-      this.startTimer('J', transactionTimeout(this.context.timers), () => this.stateTransition(Terminated));
+      this.startTimer('J', transactionTimeout(this.context.timers), () =>
+        this.stateTransition(Terminated),
+      );
     }
   }
 }

@@ -52,7 +52,9 @@ export abstract class ServerTransaction extends Transaction {
   protected resendLastResponse(): void {
     const response = this.#lastResponse;
     if (!response) return;
-    this.context.transport.sendResponse(response, this.flow).catch((error: unknown) => this.onTransportError(error));
+    this.context.transport
+      .sendResponse(response, this.flow)
+      .catch((error: unknown) => this.onTransportError(error));
   }
 
   /** RFC 3261 §17.2.4: the transport has already tried the §18.2.2 alternatives. */

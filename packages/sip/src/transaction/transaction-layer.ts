@@ -90,7 +90,8 @@ export class TransactionLayer {
     const branch = topBranch(request);
     if (branch === undefined) throw new TransactionRequestError('request has no Via branch');
     const key = clientKey(branch, request.method);
-    if (this.#clients.has(key)) throw new TransactionRequestError(`a transaction with branch ${branch} exists`);
+    if (this.#clients.has(key))
+      throw new TransactionRequestError(`a transaction with branch ${branch} exists`);
 
     const tx =
       request.method === 'INVITE'
@@ -108,10 +109,12 @@ export class TransactionLayer {
    * INVITE already has a final response, in which case no CANCEL is sent.
    */
   cancel(invite: InviteClientTransaction, user: ClientTransactionUser): boolean {
-    if (invite.state !== TransactionState.Calling && invite.state !== TransactionState.Proceeding) return false;
+    if (invite.state !== TransactionState.Calling && invite.state !== TransactionState.Proceeding)
+      return false;
     invite.whenProceeding(() => {
       const connectionId = invite.flow?.connectionId ?? invite.target.connectionId;
-      const target: Target = connectionId === undefined ? invite.target : { ...invite.target, connectionId };
+      const target: Target =
+        connectionId === undefined ? invite.target : { ...invite.target, connectionId };
       this.sendRequest(buildCancel(invite.request), target, user);
     });
     return true;
@@ -142,8 +145,18 @@ export class TransactionLayer {
 
     const tx =
       request.method === 'INVITE'
-        ? new InviteServerTransaction(`${matchKey}|INVITE`, incoming, this.#serverUser, this.#context)
-        : new NonInviteServerTransaction(`${matchKey}|${request.method}`, incoming, this.#serverUser, this.#context);
+        ? new InviteServerTransaction(
+            `${matchKey}|INVITE`,
+            incoming,
+            this.#serverUser,
+            this.#context,
+          )
+        : new NonInviteServerTransaction(
+            `${matchKey}|${request.method}`,
+            incoming,
+            this.#serverUser,
+            this.#context,
+          );
     let byMethod = this.#servers.get(matchKey);
     if (!byMethod) {
       byMethod = new Map();
@@ -160,19 +173,25 @@ export class TransactionLayer {
   receiveResponse(incoming: IncomingMessage<SipResponse>): void {
     const response = incoming.message;
     const branch = topBranch(response);
-    const tx = branch === undefined ? undefined : this.#clients.get(clientKey(branch, response.cseq.method));
+    const tx =
+      branch === undefined ? undefined : this.#clients.get(clientKey(branch, response.cseq.method));
     if (tx) {
       tx.receiveResponse(incoming);
       return;
     }
     if (this.#user.onStrayResponse) this.#user.onStrayResponse(incoming);
-    else this.#context.logger.debug({ callId: response.callId, status: response.status }, 'stray response dropped');
+    else
+      this.#context.logger.debug(
+        { callId: response.callId, status: response.status },
+        'stray response dropped',
+      );
   }
 
   /** Ends every transaction and stops their timers. */
   close(): void {
     for (const tx of [...this.#clients.values()]) tx.dispose();
-    for (const byMethod of [...this.#servers.values()]) for (const tx of [...byMethod.values()]) tx.dispose();
+    for (const byMethod of [...this.#servers.values()])
+      for (const tx of [...byMethod.values()]) tx.dispose();
   }
 
   /**
@@ -181,13 +200,25 @@ export class TransactionLayer {
    * ... it SHOULD respond to the CANCEL with a 481"; otherwise it "answers the CANCEL
    * request itself with a 200 (OK) response", and a pending INVITE is the TU's to end.
    */
-  #answerCancel(cancelTx: ServerTransaction, matchKey: string, incoming: IncomingMessage<SipRequest>): void {
+  #answerCancel(
+    cancelTx: ServerTransaction,
+    matchKey: string,
+    incoming: IncomingMessage<SipRequest>,
+  ): void {
     const request = incoming.message;
     const target =
       this.#findServer(matchKey, request, 'INVITE') ??
-      [...(this.#servers.get(matchKey)?.values() ?? [])].find((tx) => tx.method !== 'CANCEL' && this.#toTagMatches(tx, request, tx.method));
+      [...(this.#servers.get(matchKey)?.values() ?? [])].find(
+        (tx) => tx.method !== 'CANCEL' && this.#toTagMatches(tx, request, tx.method),
+      );
     if (!target) {
-      cancelTx.respond(buildResponse(request, { status: 481, reason: 'Call/Transaction Does Not Exist', toTag: this.#generateTag() }));
+      cancelTx.respond(
+        buildResponse(request, {
+          status: 481,
+          reason: 'Call/Transaction Does Not Exist',
+          toTag: this.#generateTag(),
+        }),
+      );
       return;
     }
     // "The To tag of the response to the CANCEL and the To tag in the response to the
@@ -195,12 +226,20 @@ export class TransactionLayer {
     const toTag = target.lastResponse?.to.params['tag'] ?? this.#generateTag();
     cancelTx.respond(buildResponse(request, { status: 200, reason: 'OK', toTag }));
     const finalSent = (target.lastResponse?.status ?? 0) >= 200;
-    if (target instanceof InviteServerTransaction && target.state === TransactionState.Proceeding && !finalSent) {
+    if (
+      target instanceof InviteServerTransaction &&
+      target.state === TransactionState.Proceeding &&
+      !finalSent
+    ) {
       this.#user.onCancel?.(target, incoming);
     }
   }
 
-  #findServer(matchKey: string, request: SipRequest, method: string): ServerTransaction | undefined {
+  #findServer(
+    matchKey: string,
+    request: SipRequest,
+    method: string,
+  ): ServerTransaction | undefined {
     const tx = this.#servers.get(matchKey)?.get(method);
     if (!tx) return undefined;
     return this.#toTagMatches(tx, request, method) ? tx : undefined;
@@ -214,7 +253,8 @@ export class TransactionLayer {
   #toTagMatches(tx: ServerTransaction, request: SipRequest, method: string): boolean {
     if (isRfc3261Branch(topBranch(tx.request))) return true;
     const tag = request.to.params['tag'] ?? undefined;
-    if (request.method === 'ACK' && method === 'INVITE') return tag === (tx.lastResponse?.to.params['tag'] ?? undefined);
+    if (request.method === 'ACK' && method === 'INVITE')
+      return tag === (tx.lastResponse?.to.params['tag'] ?? undefined);
     return tag === (tx.request.to.params['tag'] ?? undefined);
   }
 

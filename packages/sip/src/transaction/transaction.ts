@@ -6,7 +6,8 @@ import type { TransportLayer, TransportProtocol } from '../transport/types.ts';
 import type { TransactionTimers } from './timers.ts';
 import { TransactionState } from './transaction-state.ts';
 
-export type TimerName = 'A' | 'B' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'Trying';
+export type TimerName =
+  'A' | 'B' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'Trying';
 
 /** What a transaction is given by the layer that owns it. */
 export interface TransactionContext {
@@ -49,7 +50,10 @@ export abstract class Transaction {
 
   /** Sets the state; only the machines' own `stateTransition()` call this, after checking. */
   protected enterState(state: TransactionState): void {
-    this.context.logger.debug({ transaction: this.id, from: this.#state, to: state }, 'transaction state');
+    this.context.logger.debug(
+      { transaction: this.id, from: this.#state, to: state },
+      'transaction state',
+    );
     this.#state = state;
     if (state === TransactionState.Terminated) {
       for (const handle of this.#timers.values()) this.context.clock.clearTimeout(handle);

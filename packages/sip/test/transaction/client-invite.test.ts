@@ -1,6 +1,15 @@
 import test from 'ava';
 import { TransactionState } from '../../src/transaction/transaction-state.ts';
-import { incoming, isRequest, makeRequest, makeResponse, settle, setup, tcpTarget, udpTarget } from './loop-transport.ts';
+import {
+  incoming,
+  isRequest,
+  makeRequest,
+  makeResponse,
+  settle,
+  setup,
+  tcpTarget,
+  udpTarget,
+} from './loop-transport.ts';
 
 test('INVITE over UDP is retransmitted at doubling intervals (Timer A) and times out with Timer B at 64*T1', (t) => {
   const { clock, transport, layer, clientUser } = setup();
@@ -8,7 +17,9 @@ test('INVITE over UDP is retransmitted at doubling intervals (Timer A) and times
   clock.advance(40_000);
   // RFC 3261 §17.1.1.2: A doubles without a T2 cap; B = 32 s.
   t.deepEqual(transport.times(isRequest('INVITE')), [0, 500, 1500, 3500, 7500, 15500, 31500]);
-  t.deepEqual(clientUser.failures, [{ at: 32_000, failure: { kind: 'timeout', timer: 'B', status: 408 } }]);
+  t.deepEqual(clientUser.failures, [
+    { at: 32_000, failure: { kind: 'timeout', timer: 'B', status: 408 } },
+  ]);
   t.is(tx.state, TransactionState.Terminated);
   t.is(layer.size, 0);
 });
@@ -18,7 +29,10 @@ test('INVITE over TCP is sent once and still times out with Timer B', (t) => {
   layer.sendRequest(makeRequest({ protocol: 'TCP' }), tcpTarget, clientUser);
   clock.advance(40_000);
   t.deepEqual(transport.times(isRequest('INVITE')), [0]);
-  t.deepEqual(clientUser.failures.map((f) => f.at), [32_000]);
+  t.deepEqual(
+    clientUser.failures.map((f) => f.at),
+    [32_000],
+  );
 });
 
 test('a provisional response stops INVITE retransmissions and Timer B', (t) => {
@@ -83,7 +97,9 @@ test('over TCP a non-2xx is acknowledged and the transaction ends at once (Timer
 
 test('a 2xx moves the INVITE to Accepted, where 2xx retransmissions reach the TU without an ACK, until Timer M', (t) => {
   const strays: number[] = [];
-  const { clock, transport, layer, clientUser } = setup({ user: { onStrayResponse: (m) => strays.push(m.message.status) } });
+  const { clock, transport, layer, clientUser } = setup({
+    user: { onStrayResponse: (m) => strays.push(m.message.status) },
+  });
   const invite = makeRequest();
   const tx = layer.sendRequest(invite, udpTarget, clientUser);
   const ok = makeResponse(invite, 200);
@@ -92,7 +108,10 @@ test('a 2xx moves the INVITE to Accepted, where 2xx retransmissions reach the TU
   t.is(tx.state, TransactionState.Accepted);
   clock.advance(500);
   layer.receiveResponse(incoming(ok));
-  t.deepEqual(clientUser.responses, [{ at: 200, status: 200 }, { at: 700, status: 200 }]);
+  t.deepEqual(clientUser.responses, [
+    { at: 200, status: 200 },
+    { at: 700, status: 200 },
+  ]);
   t.deepEqual(transport.times(isRequest('ACK')), []);
   t.deepEqual(transport.times(isRequest('INVITE')), [0]);
   // RFC 6026 §8.4: Timer M = 64*T1 from entering Accepted.

@@ -3,7 +3,13 @@
 // When linked to a peer layer it delivers what it does not drop after `delay` ms.
 import { FakeClock } from '../../src/core/clock.ts';
 import type { NameAddr, SipMessage, SipRequest, SipResponse } from '../../src/message/types.ts';
-import type { Flow, IncomingMessage, Target, TransportLayer, TransportProtocol } from '../../src/transport/types.ts';
+import type {
+  Flow,
+  IncomingMessage,
+  Target,
+  TransportLayer,
+  TransportProtocol,
+} from '../../src/transport/types.ts';
 
 export interface Sent {
   /** Milliseconds since the test started. */
@@ -70,7 +76,13 @@ export class LoopTransport implements TransportLayer {
     const peer = this.peer;
     if (peer && !dropped) {
       // The peer sees the message coming from us.
-      const back: Flow = { ...flow, remoteAddress: flow.localAddress, remotePort: flow.localPort, localAddress: flow.remoteAddress, localPort: flow.remotePort };
+      const back: Flow = {
+        ...flow,
+        remoteAddress: flow.localAddress,
+        remotePort: flow.localPort,
+        localAddress: flow.remoteAddress,
+        localPort: flow.remotePort,
+      };
       this.clock.setTimeout(() => {
         if (message.kind === 'request') peer.receiveRequest({ message, flow: back });
         else peer.receiveResponse({ message, flow: back });
@@ -85,11 +97,16 @@ export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 }
 
-export const isRequest = (method: string) => (m: SipMessage) => m.kind === 'request' && m.method === method;
-export const isResponse = (status: number) => (m: SipMessage) => m.kind === 'response' && m.status === status;
+export const isRequest = (method: string) => (m: SipMessage) =>
+  m.kind === 'request' && m.method === method;
+export const isResponse = (status: number) => (m: SipMessage) =>
+  m.kind === 'response' && m.status === status;
 
 function addr(user: string, tag?: string): NameAddr {
-  return { uri: { scheme: 'sip', user, host: 'example.com', params: {}, headers: {} }, params: tag ? { tag } : {} };
+  return {
+    uri: { scheme: 'sip', user, host: 'example.com', params: {}, headers: {} },
+    params: tag ? { tag } : {},
+  };
 }
 
 export interface RequestOptions {
@@ -110,7 +127,15 @@ export function makeRequest(options: RequestOptions = {}): SipRequest {
     method,
     uri: { scheme: 'sip', user: 'bob', host: 'example.com', params: {}, headers: {} },
     version: 'SIP/2.0',
-    via: [{ protocol: 'SIP/2.0', transport: options.protocol ?? 'UDP', host: '192.0.2.1', port: 5060, params: { branch: options.branch ?? 'z9hG4bK-1' } }],
+    via: [
+      {
+        protocol: 'SIP/2.0',
+        transport: options.protocol ?? 'UDP',
+        host: '192.0.2.1',
+        port: 5060,
+        params: { branch: options.branch ?? 'z9hG4bK-1' },
+      },
+    ],
     from: addr('alice', options.fromTag ?? 'a1'),
     to: addr('bob', options.toTag),
     callId: options.callId ?? 'call-1@192.0.2.1',
@@ -118,7 +143,12 @@ export function makeRequest(options: RequestOptions = {}): SipRequest {
     maxForwards: 70,
     contact: [],
     contactWildcard: false,
-    route: [{ uri: { scheme: 'sip', host: 'proxy.example.com', params: { lr: null }, headers: {} }, params: {} }],
+    route: [
+      {
+        uri: { scheme: 'sip', host: 'proxy.example.com', params: { lr: null }, headers: {} },
+        params: {},
+      },
+    ],
     recordRoute: [],
     headers: [],
     body: Buffer.alloc(0),
@@ -134,7 +164,13 @@ export function makeResponse(request: SipRequest, status: number, toTag = 'b1'):
     version: 'SIP/2.0',
     via: request.via,
     from: request.from,
-    to: status === 100 ? request.to : { ...request.to, params: { ...request.to.params, tag: request.to.params['tag'] ?? toTag } },
+    to:
+      status === 100
+        ? request.to
+        : {
+            ...request.to,
+            params: { ...request.to.params, tag: request.to.params['tag'] ?? toTag },
+          },
     callId: request.callId,
     cseq: request.cseq,
     contact: [],
@@ -160,7 +196,10 @@ export function flowFor(protocol: TransportProtocol): Flow {
   };
 }
 
-export function incoming<M extends SipMessage>(message: M, protocol: TransportProtocol = 'UDP'): IncomingMessage<M> {
+export function incoming<M extends SipMessage>(
+  message: M,
+  protocol: TransportProtocol = 'UDP',
+): IncomingMessage<M> {
   return { message, flow: flowFor(protocol) };
 }
 
@@ -172,7 +211,10 @@ import type { ClientTransactionFailure } from '../../src/transaction/errors.ts';
 export class RecordingClientUser implements ClientTransactionUser {
   readonly responses: { at: number; status: number }[] = [];
   readonly failures: { at: number; failure: ClientTransactionFailure }[] = [];
-  constructor(readonly clock: FakeClock, readonly start = clock.now()) {}
+  constructor(
+    readonly clock: FakeClock,
+    readonly start = clock.now(),
+  ) {}
   onResponse(incoming: IncomingMessage<SipResponse>): void {
     this.responses.push({ at: this.clock.now() - this.start, status: incoming.message.status });
   }
@@ -181,7 +223,9 @@ export class RecordingClientUser implements ClientTransactionUser {
   }
 }
 
-export function setup(options: { user?: Partial<TransactionUser>; protocol?: TransportProtocol } = {}) {
+export function setup(
+  options: { user?: Partial<TransactionUser>; protocol?: TransportProtocol } = {},
+) {
   const clock = new FakeClock();
   const transport = new LoopTransport(clock, options.protocol);
   const layer = new TransactionLayer({

@@ -4,10 +4,20 @@ import type { ServerTransactionFailure } from '../../src/transaction/errors.ts';
 import type { ServerTransaction } from '../../src/transaction/server-transaction.ts';
 import { TransactionState } from '../../src/transaction/transaction-state.ts';
 import type { TransportProtocol } from '../../src/transport/types.ts';
-import { incoming, isResponse, makeRequest, makeResponse, settle, setup } from './loop-transport.ts';
+import {
+  incoming,
+  isResponse,
+  makeRequest,
+  makeResponse,
+  settle,
+  setup,
+} from './loop-transport.ts';
 
 /** A layer with one INVITE received; `answer` runs inside onRequest. */
-function inviteReceived(protocol: TransportProtocol = 'UDP', answer?: (tx: ServerTransaction, request: SipRequest) => void) {
+function inviteReceived(
+  protocol: TransportProtocol = 'UDP',
+  answer?: (tx: ServerTransaction, request: SipRequest) => void,
+) {
   const requests: number[] = [];
   const failures: ServerTransactionFailure[] = [];
   const acks: number[] = [];
@@ -40,9 +50,14 @@ test('the INVITE server transaction sends 100 Trying after 200 ms when the TU is
 });
 
 test('no 100 Trying is sent when the TU answers within 200 ms', (t) => {
-  const { clock, transport, tx, invite } = inviteReceived('UDP', (tx, request) => tx.respond(makeResponse(request, 180)));
+  const { clock, transport, tx, invite } = inviteReceived('UDP', (tx, request) =>
+    tx.respond(makeResponse(request, 180)),
+  );
   clock.advance(1000);
-  t.deepEqual(transport.sent.map((s) => (s.message.kind === 'response' ? s.message.status : 0)), [180]);
+  t.deepEqual(
+    transport.sent.map((s) => (s.message.kind === 'response' ? s.message.status : 0)),
+    [180],
+  );
   t.is(tx.request, invite);
 });
 
@@ -58,7 +73,10 @@ test('a non-2xx over UDP is retransmitted with Timer G doubling up to T2 and Tim
   const { clock, transport, tx, invite, failures } = inviteReceived();
   tx.respond(makeResponse(invite, 486));
   clock.advance(40_000);
-  t.deepEqual(transport.times(isResponse(486)), [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]);
+  t.deepEqual(
+    transport.times(isResponse(486)),
+    [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500],
+  );
   t.deepEqual(failures, [{ kind: 'timeout', timer: 'H' }]);
   t.is(tx.state, TransactionState.Terminated);
 });
@@ -67,7 +85,12 @@ test('the ACK for a non-2xx stops retransmissions; later ACKs are absorbed and T
   const { clock, transport, layer, tx, invite, failures, acks } = inviteReceived();
   tx.respond(makeResponse(invite, 404));
   clock.advance(1000);
-  const ack = { ...invite, method: 'ACK', cseq: { seq: 1, method: 'ACK' }, to: { ...invite.to, params: { tag: 'b1' } } };
+  const ack = {
+    ...invite,
+    method: 'ACK',
+    cseq: { seq: 1, method: 'ACK' },
+    to: { ...invite.to, params: { tag: 'b1' } },
+  };
   layer.receiveRequest(incoming(ack));
   t.is(tx.state, TransactionState.Confirmed);
   clock.advance(100);

@@ -2,7 +2,14 @@ import test from 'ava';
 import type { ServerTransaction } from '../../src/transaction/server-transaction.ts';
 import { TransactionState } from '../../src/transaction/transaction-state.ts';
 import type { TransportProtocol } from '../../src/transport/types.ts';
-import { incoming, isResponse, makeRequest, makeResponse, settle, setup } from './loop-transport.ts';
+import {
+  incoming,
+  isResponse,
+  makeRequest,
+  makeResponse,
+  settle,
+  setup,
+} from './loop-transport.ts';
 
 function requestReceived(protocol: TransportProtocol = 'UDP') {
   let server: ServerTransaction | undefined;

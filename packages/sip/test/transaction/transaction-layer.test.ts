@@ -25,16 +25,22 @@ function statuses(transport: LoopTransport): number[] {
 test('a CANCEL matching a pending INVITE is answered 200 and passed to the TU with the INVITE transaction', (t) => {
   const cancelled: InviteServerTransaction[] = [];
   let inviteTx: ServerTransaction | undefined;
-  const { transport, layer } = setup({ user: { onRequest: (tx) => (inviteTx = tx), onCancel: (tx) => cancelled.push(tx) } });
+  const { transport, layer } = setup({
+    user: { onRequest: (tx) => (inviteTx = tx), onCancel: (tx) => cancelled.push(tx) },
+  });
   const invite = makeRequest();
   layer.receiveRequest(incoming(invite));
   inviteTx!.respond(makeResponse(invite, 180, 'uas-tag'));
-  layer.receiveRequest(incoming({ ...invite, method: 'CANCEL', cseq: { seq: 1, method: 'CANCEL' } }));
+  layer.receiveRequest(
+    incoming({ ...invite, method: 'CANCEL', cseq: { seq: 1, method: 'CANCEL' } }),
+  );
   t.deepEqual(cancelled, [inviteTx as InviteServerTransaction]);
   t.deepEqual(statuses(transport), [180, 200]);
   const ok = transport.sent[1]!.message;
   // RFC 3261 ยง9.2: the 200 to CANCEL carries the To tag of the INVITE's response.
-  t.true(ok.kind === 'response' && ok.cseq.method === 'CANCEL' && ok.to.params['tag'] === 'uas-tag');
+  t.true(
+    ok.kind === 'response' && ok.cseq.method === 'CANCEL' && ok.to.params['tag'] === 'uas-tag',
+  );
 });
 
 test('a CANCEL matching no transaction is answered 481', (t) => {
@@ -48,11 +54,15 @@ test('a CANCEL matching no transaction is answered 481', (t) => {
 test('a CANCEL after the final response is answered 200 without troubling the TU', (t) => {
   const cancelled: unknown[] = [];
   let inviteTx: ServerTransaction | undefined;
-  const { transport, layer } = setup({ user: { onRequest: (tx) => (inviteTx = tx), onCancel: (tx) => cancelled.push(tx) } });
+  const { transport, layer } = setup({
+    user: { onRequest: (tx) => (inviteTx = tx), onCancel: (tx) => cancelled.push(tx) },
+  });
   const invite = makeRequest();
   layer.receiveRequest(incoming(invite));
   inviteTx!.respond(makeResponse(invite, 486));
-  layer.receiveRequest(incoming({ ...invite, method: 'CANCEL', cseq: { seq: 1, method: 'CANCEL' } }));
+  layer.receiveRequest(
+    incoming({ ...invite, method: 'CANCEL', cseq: { seq: 1, method: 'CANCEL' } }),
+  );
   t.deepEqual(statuses(transport), [486, 200]);
   t.deepEqual(cancelled, []);
 });
@@ -60,7 +70,9 @@ test('a CANCEL after the final response is answered 200 without troubling the TU
 test('an ACK for a 2xx has its own branch and goes to the TU, not to the INVITE transaction', (t) => {
   const acks: SipRequest[] = [];
   let inviteTx: ServerTransaction | undefined;
-  const { layer } = setup({ user: { onRequest: (tx) => (inviteTx = tx), onAck: (m) => acks.push(m.message) } });
+  const { layer } = setup({
+    user: { onRequest: (tx) => (inviteTx = tx), onAck: (m) => acks.push(m.message) },
+  });
   const invite = makeRequest();
   layer.receiveRequest(incoming(invite));
   inviteTx!.respond(makeResponse(invite, 200));
@@ -88,15 +100,21 @@ test('an RFC 2543 INVITE (no magic cookie) is matched by Request-URI, tags, Call
 test('an RFC 2543 ACK matches the INVITE transaction only with the To tag of the response sent', (t) => {
   const created: ServerTransaction[] = [];
   const acks: unknown[] = [];
-  const { layer } = setup({ user: { onRequest: (tx) => created.push(tx), onAck: (m) => acks.push(m) } });
+  const { layer } = setup({
+    user: { onRequest: (tx) => created.push(tx), onAck: (m) => acks.push(m) },
+  });
   const invite = makeRequest({ branch: 'old-branch-2' });
   layer.receiveRequest(incoming(invite));
   const tx = created[0]!;
   tx.respond(makeResponse(invite, 404, 'uas-tag'));
-  layer.receiveRequest(incoming(makeRequest({ method: 'ACK', branch: 'old-branch-2', toTag: 'wrong-tag' })));
+  layer.receiveRequest(
+    incoming(makeRequest({ method: 'ACK', branch: 'old-branch-2', toTag: 'wrong-tag' })),
+  );
   t.is(tx.state, TransactionState.Completed);
   t.is(acks.length, 1);
-  layer.receiveRequest(incoming(makeRequest({ method: 'ACK', branch: 'old-branch-2', toTag: 'uas-tag' })));
+  layer.receiveRequest(
+    incoming(makeRequest({ method: 'ACK', branch: 'old-branch-2', toTag: 'uas-tag' })),
+  );
   t.is(tx.state, TransactionState.Confirmed);
 });
 
@@ -115,7 +133,10 @@ test('cancel() waits for a provisional response, then sends a CANCEL built per ย
   if (cancel.kind !== 'request') return t.fail();
   t.deepEqual(cancel.via, [invite.via[0]]);
   t.deepEqual(cancel.cseq, { seq: 1, method: 'CANCEL' });
-  t.deepEqual([cancel.uri, cancel.from, cancel.to, cancel.callId, cancel.route], [invite.uri, invite.from, invite.to, invite.callId, invite.route]);
+  t.deepEqual(
+    [cancel.uri, cancel.from, cancel.to, cancel.callId, cancel.route],
+    [invite.uri, invite.from, invite.to, invite.callId, invite.route],
+  );
   // The CANCEL's own response goes to its own transaction (same branch, other method).
   layer.receiveResponse(incoming(makeResponse(cancel, 200)));
   t.deepEqual(cancelUser.responses, [{ at: 700, status: 200 }]);
@@ -139,16 +160,20 @@ test('over a lossy loop, a dropped INVITE is retransmitted, its duplicate absorb
   const uas = new TransactionLayer({
     transport: uasWire,
     clock,
-    user: { onRequest: (tx, m) => (offered.push(clock.now()), tx.respond(makeResponse(m.message, 180))) },
+    user: {
+      onRequest: (tx, m) => (offered.push(clock.now()), tx.respond(makeResponse(m.message, 180))),
+    },
   });
   const uac = new TransactionLayer({ transport: uacWire, clock, user: { onRequest: () => {} } });
   uacWire.peer = uas;
   uasWire.peer = uac;
   let firstInvite = true;
-  uacWire.drop = (m) => m.kind === 'request' && m.method === 'INVITE' && (firstInvite ? !(firstInvite = false) : false);
+  uacWire.drop = (m) =>
+    m.kind === 'request' && m.method === 'INVITE' && (firstInvite ? !(firstInvite = false) : false);
   // The first 180 is lost too, so the UAC retransmits again and the UAS absorbs it.
   let first180 = true;
-  uasWire.drop = (m) => m.kind === 'response' && m.status === 180 && (first180 ? !(first180 = false) : false);
+  uasWire.drop = (m) =>
+    m.kind === 'response' && m.status === 180 && (first180 ? !(first180 = false) : false);
 
   const user = new RecordingClientUser(clock);
   const tx = uac.sendRequest(makeRequest(), udpTarget, user);

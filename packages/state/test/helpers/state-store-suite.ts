@@ -316,18 +316,21 @@ export function stateStoreSuite(name: string, newBackend: () => Promise<Backend>
     const dropped: string[] = [];
     const kept: string[] = [];
     const other: string[] = [];
-    const keptGot = gate();
+    const firstArrived = gate();
+    const secondArrived = gate();
     const unsubscribe = await subscriber.subscribe('ch', (m) => dropped.push(m));
     await subscriber.subscribe('ch', (m) => {
       kept.push(m);
-      if (m === 'second') keptGot.open();
+      (m === 'first' ? firstArrived : secondArrived).open();
     });
     await subscriber.subscribe('elsewhere', (m) => other.push(m));
     await publisher.publish('ch', 'first');
+    // publish resolves when the server has sent it, not when the subscriber has read it.
+    await firstArrived.promise;
     await unsubscribe();
     await publisher.publish('ch', 'second');
     // Handlers of one channel get a message together, so once `kept` has it `dropped` would too.
-    await keptGot.promise;
+    await secondArrived.promise;
     t.deepEqual(kept, ['first', 'second']);
     t.deepEqual(dropped, ['first']);
     t.deepEqual(other, []);

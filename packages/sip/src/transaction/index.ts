@@ -27,4 +27,4 @@ export {
 } from './errors.ts';
 export { buildAckForNon2xx } from './build-ack.ts';
 export { buildCancel } from './build-cancel.ts';
-export { clientKey, isRfc3261Branch, magicCookie, serverMatchKey, topBranch } from './keys.ts';
+export { clientKey, isRfc3261Branch, serverMatchKey, topBranch } from './keys.ts';

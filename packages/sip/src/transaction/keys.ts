@@ -1,9 +1,7 @@
 // How messages find their transaction: RFC 3261 §17.1.3 (responses to client transactions)
 // and §17.2.3 (requests to server transactions, with the RFC 2543 fallback).
+import { BRANCH_MAGIC_COOKIE } from '../message/ids.ts';
 import type { Params, SipMessage, SipRequest, Uri, Via } from '../message/types.ts';
-
-/** RFC 3261 §8.1.1.7: branches made by RFC 3261 elements start with this. */
-export const magicCookie = 'z9hG4bK';
 
 export function topBranch(message: SipMessage): string | undefined {
   const branch = message.via[0]?.params['branch'];
@@ -11,7 +9,7 @@ export function topBranch(message: SipMessage): string | undefined {
 }
 
 export function isRfc3261Branch(branch: string | undefined): branch is string {
-  return branch !== undefined && branch.startsWith(magicCookie);
+  return branch !== undefined && branch.startsWith(BRANCH_MAGIC_COOKIE);
 }
 
 /**

@@ -1,7 +1,7 @@
 // RFC 3261 §17.2.1 (Figure 7) as amended by RFC 6026 §7.1 (Accepted state, Timer L).
 import type { SipRequest, SipResponse } from '../message/types.ts';
 import type { IncomingMessage } from '../transport/types.ts';
-import { buildResponse } from './build-response.ts';
+import { createResponse } from '../message/builders.ts';
 import { TransactionStateError } from './errors.ts';
 import { ServerTransaction, type ServerTransactionUser } from './server-transaction.ts';
 import { transactionTimeout, tryingDelay } from './timers.ts';
@@ -39,7 +39,7 @@ export class InviteServerTransaction extends ServerTransaction {
     // no To tag: "downgraded from MAY to SHOULD NOT".
     this.startTimer('Trying', tryingDelay, () => {
       if (this.state === Proceeding && !this.lastResponse) {
-        this.sendResponse(buildResponse(this.request, { status: 100, reason: 'Trying' }));
+        this.sendResponse(createResponse(this.request, 100));
       }
     });
   }

@@ -1,12 +1,12 @@
 // The transaction layer (RFC 3261 §17): owns the transaction table, matches what the
 // transport delivers to transactions, and reports the rest to the transaction user.
-import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { noopLogger, type Logger } from '../core/logger.ts';
+import { createResponse } from '../message/builders.ts';
+import { randomIdGenerator, type IdGenerator } from '../message/ids.ts';
 import type { SipRequest, SipResponse } from '../message/types.ts';
 import type { IncomingMessage, Target, TransportLayer } from '../transport/types.ts';
 import { buildCancel } from './build-cancel.ts';
-import { buildResponse } from './build-response.ts';
 import { InviteClientTransaction } from './client-invite.ts';
 import { NonInviteClientTransaction } from './client-non-invite.ts';
 import type { ClientTransaction, ClientTransactionUser } from './client-transaction.ts';
@@ -43,13 +43,13 @@ export interface TransactionLayerOptions {
   logger?: Logger;
   timers?: Partial<TransactionTimers>;
   /** To tags for the responses the layer makes itself (to CANCEL). */
-  generateTag?: () => string;
+  ids?: IdGenerator;
 }
 
 export class TransactionLayer {
   readonly #user: TransactionUser;
   readonly #context: TransactionContext;
-  readonly #generateTag: () => string;
+  readonly #ids: IdGenerator;
   readonly #clients = new Map<string, ClientTransaction>();
   /** Server transactions by match key, then by method (ACK filed under INVITE). */
   readonly #servers = new Map<string, Map<string, ServerTransaction>>();
@@ -57,7 +57,7 @@ export class TransactionLayer {
 
   constructor(options: TransactionLayerOptions) {
     this.#user = options.user;
-    this.#generateTag = options.generateTag ?? (() => randomBytes(6).toString('hex'));
+    this.#ids = options.ids ?? randomIdGenerator;
     this.#context = {
       transport: options.transport,
       clock: options.clock ?? systemClock,
@@ -212,19 +212,13 @@ export class TransactionLayer {
         (tx) => tx.method !== 'CANCEL' && this.#toTagMatches(tx, request, tx.method),
       );
     if (!target) {
-      cancelTx.respond(
-        buildResponse(request, {
-          status: 481,
-          reason: 'Call/Transaction Does Not Exist',
-          toTag: this.#generateTag(),
-        }),
-      );
+      cancelTx.respond(createResponse(request, 481, undefined, { ids: this.#ids }));
       return;
     }
     // "The To tag of the response to the CANCEL and the To tag in the response to the
     // original request SHOULD be the same."
-    const toTag = target.lastResponse?.to.params['tag'] ?? this.#generateTag();
-    cancelTx.respond(buildResponse(request, { status: 200, reason: 'OK', toTag }));
+    const toTag = target.lastResponse?.to.params['tag'] ?? this.#ids.tag();
+    cancelTx.respond(createResponse(request, 200, 'OK', { toTag }));
     const finalSent = (target.lastResponse?.status ?? 0) >= 200;
     if (
       target instanceof InviteServerTransaction &&

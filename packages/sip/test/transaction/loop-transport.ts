@@ -2,6 +2,7 @@
 // every message handed to it (with the fake clock's time) and can drop, delay or fail sends.
 // When linked to a peer layer it delivers what it does not drop after `delay` ms.
 import { FakeClock } from '../../src/core/clock.ts';
+import { sequentialIdGenerator } from '../../src/message/ids.ts';
 import type { NameAddr, SipMessage, SipRequest, SipResponse } from '../../src/message/types.ts';
 import type {
   Flow,
@@ -231,7 +232,7 @@ export function setup(
   const layer = new TransactionLayer({
     transport,
     clock,
-    generateTag: () => 'local-tag',
+    ids: sequentialIdGenerator(),
     user: { onRequest: () => {}, ...options.user },
   });
   return { clock, transport, layer, clientUser: new RecordingClientUser(clock) };

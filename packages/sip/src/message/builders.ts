@@ -1,10 +1,11 @@
 // Building responses (RFC 3261 §8.2.6) from parsed requests and from requests that failed to parse.
-import type { CSeq, HeaderField, NameAddr, ParseError, SipRequest, SipResponse } from './types.ts';
+import type { CSeq, HeaderField, NameAddr, ParseError, SipRequest, SipResponse, Via } from './types.ts';
 import { canonicalName, getHeader } from './headers.ts';
 import { type IdGenerator, randomIdGenerator } from './ids.ts';
 import { parseNameAddr } from './name-addr.ts';
+import { parseUri } from './uri.ts';
 import { isToken } from './scan.ts';
-import { parseViaList } from './via.ts';
+import { parseVia, parseViaList } from './via.ts';
 
 /** Default reason phrases (RFC 3261 §21 and extensions used by the stack). */
 export const REASON_PHRASES: Readonly<Record<number, string>> = {
@@ -69,6 +70,35 @@ export function createResponse(request: SipRequest, status: number, reason?: str
   };
 }
 
+/** For answering a broken request only: the URI inside <> (trimmed) and the tag, so that
+ * RFC 4475 §3.1.2.6/14/15 (bad display names, spaces in <>) still get their 400.
+ * DEVIATION (RFC 3261 §8.2.6.2): the display name is not copied when it is malformed. */
+function lenientNameAddr(raw: string): NameAddr | undefined {
+  const strict = parseNameAddr(raw);
+  if (strict) return strict;
+  const lt = raw.lastIndexOf('<');
+  const gt = raw.indexOf('>', lt);
+  if (lt < 0 || gt < 0) return undefined;
+  const uri = parseUri(raw.slice(lt + 1, gt).trim());
+  if (!uri) return undefined;
+  const tag = /;\s*tag\s*=\s*([^;\s,]+)/i.exec(raw.slice(gt + 1))?.[1];
+  return { uri, params: tag !== undefined ? { tag } : {} };
+}
+
+/** DEVIATION (RFC 3261 §8.2.6.2): a Via with broken parameters (RFC 4475 §3.1.2.1) is
+ * echoed as its sent-protocol and sent-by only, so that the 400 can still be routed back. */
+function lenientViaList(raw: string): Via[] | undefined {
+  const out: Via[] = [];
+  for (const part of raw.split(',')) {
+    const head = part.split(';')[0] ?? '';
+    if (head.trim().length === 0) continue;
+    const via = parseVia(part) ?? parseVia(head);
+    if (!via) return undefined;
+    out.push(via);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
 function rawValues(headers: HeaderField[], name: string): string[] {
   return headers.filter((h) => canonicalName(h.name) === name).map((h) => h.value);
 }
@@ -80,7 +110,7 @@ export function createResponseToUnparsed(error: ParseError, status = error.statu
   if (!error.isRequest) return undefined;
   const via = [];
   for (const v of rawValues(error.headers, 'via')) {
-    const list = parseViaList(v);
+    const list = parseViaList(v) ?? lenientViaList(v);
     if (!list) return undefined;
     via.push(...list);
   }
@@ -91,8 +121,8 @@ export function createResponseToUnparsed(error: ParseError, status = error.statu
   const froms = rawValues(error.headers, 'from');
   const tos = rawValues(error.headers, 'to');
   if (froms.length !== 1 || tos.length !== 1) return undefined;
-  const from = parseNameAddr(froms[0] ?? '');
-  let to = parseNameAddr(tos[0] ?? '');
+  const from = lenientNameAddr(froms[0] ?? '');
+  let to = lenientNameAddr(tos[0] ?? '');
   if (!from || !to) return undefined;
   const cseqs = rawValues(error.headers, 'cseq');
   if (cseqs.length !== 1) return undefined;

@@ -18,6 +18,15 @@ const START_REQUEST = /^([^ ]+) ([^ ]+) (SIP\/\d+\.\d+)$/i;
 const START_RESPONSE = /^SIP\/(\d+\.\d+) (\d+)(?: ([\s\S]*))?$/i;
 const VERSION = /^SIP\/\d+\.\d+$/i;
 
+/** Trims SP/HT only: String.prototype.trim would also eat U+FEFF and other Unicode spaces. */
+function trimLws(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 9)) a++;
+  while (b > a && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 9)) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
 function fail(status: number, reason: string, isRequest: boolean, headers: HeaderField[]): ParseResult {
   const error: ParseError = { status, reason, isRequest, headers };
   return { ok: false, error };
@@ -55,10 +64,10 @@ function splitLines(head: string): { startLine: string; fields: HeaderField[] } 
     if (c0 === 32 || c0 === 9) {
       // folded continuation: the CRLF and leading whitespace are equivalent to one SP
       if (pendingName === undefined) return 'Bad start line: leading whitespace';
-      pendingValue += ' ' + line.trim();
+      pendingValue += ' ' + trimLws(line);
       continue;
     }
-    if (pendingName !== undefined) fields.push({ name: pendingName, value: pendingValue.trim() });
+    if (pendingName !== undefined) fields.push({ name: pendingName, value: trimLws(pendingValue) });
     const colon = line.indexOf(':');
     if (colon <= 0) return 'Malformed header line';
     let nameEnd = colon;
@@ -67,7 +76,7 @@ function splitLines(head: string): { startLine: string; fields: HeaderField[] } 
     if (!isToken(pendingName)) return 'Malformed header name';
     pendingValue = line.slice(colon + 1);
   }
-  if (pendingName !== undefined) fields.push({ name: pendingName, value: pendingValue.trim() });
+  if (pendingName !== undefined) fields.push({ name: pendingName, value: trimLws(pendingValue) });
   return { startLine: startLine ?? '', fields };
 }
 

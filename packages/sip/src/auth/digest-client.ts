@@ -2,8 +2,9 @@
 // answers a 401/407 and keeps the nonce-count so later requests can reuse the challenge.
 import { randomBytes } from 'node:crypto';
 import type { HeaderField, SipRequest, SipResponse } from '../message/types.ts';
-import { uriText } from './uri-text.ts';
-import { formatAuthValue, headerValues, parseAuthValue, type AuthParam } from './auth-header.ts';
+import { getHeaders, parseAuthParams } from '../message/headers.ts';
+import { formatUri } from '../message/uri.ts';
+import { formatAuthValue, type AuthParam } from './auth-header.ts';
 import {
   DIGEST_ALGORITHMS,
   computeDigestResponse,
@@ -67,10 +68,10 @@ export class DigestClient {
     const staleRealms = new Set<string>();
     // RFC 8760 §2.3: pick the strongest algorithm offered for each realm; for equal strength
     // keep the server's order of preference.
-    for (const text of headerValues(response, proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate')) {
-      const parsed = parseAuthValue(text);
-      if (!parsed.ok || parsed.value.scheme.toLowerCase() !== 'digest') continue;
-      const p = parsed.value.params;
+    for (const text of getHeaders(response, proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate')) {
+      const parsed = parseAuthParams(text);
+      if (!parsed || parsed.scheme.toLowerCase() !== 'digest') continue;
+      const p = parsed.params;
       if (p.realm === undefined || p.nonce === undefined) continue;
       const algorithm = p.algorithm === undefined ? 'MD5' : parseAlgorithm(p.algorithm);
       if (algorithm === undefined || !this.#algorithms.includes(algorithm)) continue;
@@ -120,7 +121,7 @@ export class DigestClient {
   }
 
   #credentials(request: SipRequest, state: RealmState): string {
-    const uri = uriText(request.uri);
+    const uri = formatUri(request.uri);
     const nc = state.nc.toString(16).padStart(8, '0');
     const cnonce = this.#random(12).toString('hex');
     const response = computeDigestResponse({

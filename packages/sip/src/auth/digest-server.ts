@@ -4,13 +4,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { HeaderField, SipRequest } from '../message/types.ts';
-import {
-  formatAuthValue,
-  headerValues,
-  parseAuthValue,
-  type AuthParam,
-  type AuthValue,
-} from './auth-header.ts';
+import { getHeaders, parseAuthParams, type AuthParams } from '../message/headers.ts';
+import { formatUri, parseUri, uriEquals } from '../message/uri.ts';
+import { formatAuthValue, type AuthParam } from './auth-header.ts';
 import {
   computeDigestResponse,
   computeHa1,
@@ -21,7 +17,6 @@ import {
   type DigestQop,
 } from './digest.ts';
 import { MemoryNonceCountStore, type NonceCountStore } from './nonce-count-store.ts';
-import { uriText } from './uri-text.ts';
 
 export type Credential = { password: string } | { ha1: Partial<Record<DigestHash, string>> };
 export type CredentialLookup = (username: string, realm: string) => Promise<Credential | undefined>;
@@ -166,8 +161,7 @@ export class DigestServer {
     }
 
     // RFC 2617 §3.2.2.5: the digest-uri must name the resource of the Request-URI.
-    if (uri.toLowerCase() !== uriText(request.uri).toLowerCase())
-      return { ok: false, reason: 'uri-mismatch' };
+    if (!sameResource(uri, request)) return { ok: false, reason: 'uri-mismatch' };
 
     const issuedAt = this.#checkNonce(nonce);
     if (issuedAt === undefined) return { ok: false, reason: 'bad-nonce' };
@@ -204,19 +198,19 @@ export class DigestServer {
   #pickCredentials(
     request: SipRequest,
     header: string,
-  ): { ok: true; value: AuthValue } | { ok: false; reason: DigestFailure } {
+  ): { ok: true; value: AuthParams } | { ok: false; reason: DigestFailure } {
     let malformed = false;
-    for (const text of headerValues(request, header)) {
-      const parsed = parseAuthValue(text);
-      if (!parsed.ok) {
+    for (const text of getHeaders(request, header)) {
+      const parsed = parseAuthParams(text);
+      if (!parsed) {
         if (/^\s*digest\b/i.test(text)) malformed = true;
         continue;
       }
       // RFC 4475 §3.3.7: an unknown scheme is as good as no credentials.
-      if (parsed.value.scheme.toLowerCase() !== 'digest') continue;
+      if (parsed.scheme.toLowerCase() !== 'digest') continue;
       // RFC 3261 §22.3: credentials for other realms belong to other proxies.
-      if (parsed.value.params.realm !== this.realm) continue;
-      return { ok: true, value: parsed.value };
+      if (parsed.params.realm !== this.realm) continue;
+      return { ok: true, value: parsed };
     }
     return { ok: false, reason: malformed ? 'malformed' : 'missing' };
   }
@@ -257,6 +251,14 @@ export class DigestServer {
       .digest()
       .subarray(0, NONCE_MAC);
   }
+}
+
+/** RFC 2617 §3.2.2.5: the digest-uri names the Request-URI's resource (RFC 3261 §19.1.4
+ * equality; text equality when it is not a URI we can parse). */
+function sameResource(digestUri: string, request: SipRequest): boolean {
+  const parsed = parseUri(digestUri);
+  if (parsed) return uriEquals(parsed, request.uri);
+  return digestUri === formatUri(request.uri);
 }
 
 function constantTimeEqual(expected: string, given: string): boolean {

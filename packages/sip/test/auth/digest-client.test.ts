@@ -1,6 +1,6 @@
 import test from 'ava';
 import { DigestClient } from '../../src/auth/digest-client.ts';
-import { parseAuthValue } from '../../src/auth/auth-header.ts';
+import { parseAuthParams } from '../../src/message/headers.ts';
 import { computeDigestResponse, computeHa1 } from '../../src/auth/digest.ts';
 import type { HeaderField } from '../../src/message/types.ts';
 import { challengeResponse, countingRandom, request } from './messages.ts';
@@ -10,8 +10,7 @@ const client = () =>
   new DigestClient({ username: 'alice', password: 'wonderland', random: countingRandom(0xa0) });
 
 function params(header: HeaderField | undefined): Record<string, string> {
-  const parsed = parseAuthValue(header?.value ?? '');
-  return parsed.ok ? parsed.value.params : {};
+  return parseAuthParams(header?.value ?? '')?.params ?? {};
 }
 
 const picks: Array<[string, string[], string]> = [

@@ -245,6 +245,18 @@ test('a digest-uri other than the Request-URI is refused (RFC 2617 §3.2.2.5)', 
   t.deepEqual(await server.verify(moved, lookup), { ok: false, reason: 'uri-mismatch' });
 });
 
+test('a digest-uri written differently but naming the same URI is accepted (RFC 3261 §19.1.4)', async (t) => {
+  const { server } = setup();
+  const { retry } = answered(
+    server,
+    request({ uri: sipUri('alice', 'EXAMPLE.com', { transport: 'UDP' }) }),
+    'alice',
+    'wonderland',
+  );
+  const same: SipRequest = { ...retry, uri: sipUri('alice', 'example.com', { transport: 'udp' }) };
+  t.like(await server.verify(same, lookup), { ok: true });
+});
+
 test('auth-int protects the body', async (t) => {
   const { server } = setup({ qop: ['auth-int'] });
   const req = request({ method: 'INVITE', body: 'v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n' });

@@ -1,23 +1,11 @@
-// Typed INVITE exchanges for dialog tests, built by hand so they do not depend on the parser.
+// Typed INVITE exchanges for dialog tests, built field by field (URIs through the message layer).
 import type { NameAddr, SipRequest, SipResponse, SipUri } from '../../src/message/types.ts';
+import { formatUri, parseUri } from '../../src/message/uri.ts';
 
 export function uri(text: string): SipUri {
-  // Enough for the tests: [sips|sip]:[user@]host[:port][;param[=value]]...
-  const m = /^(sips?):(?:([^@]+)@)?([^:;]+)(?::(\d+))?((?:;[^;]+)*)$/.exec(text);
-  if (!m) throw new Error(`test uri: ${text}`);
-  const params: SipUri['params'] = {};
-  for (const part of (m[5] ?? '').split(';').filter(Boolean)) {
-    const [name = '', value] = part.split('=');
-    params[name] = value ?? null;
-  }
-  return {
-    scheme: m[1] as 'sip' | 'sips',
-    ...(m[2] ? { user: m[2] } : {}),
-    host: m[3] ?? '',
-    ...(m[4] ? { port: Number(m[4]) } : {}),
-    params,
-    headers: {},
-  };
+  const parsed = parseUri(text);
+  if (!parsed || !('host' in parsed)) throw new Error(`test uri: ${text}`);
+  return parsed;
 }
 
 export function addr(text: string, tag?: string): NameAddr {
@@ -111,9 +99,5 @@ export function peerRequest(
 }
 
 export function uriText(a: NameAddr): string {
-  const u = a.uri as SipUri;
-  const params = Object.entries(u.params)
-    .map(([n, v]) => (v === null ? `;${n}` : `;${n}=${v}`))
-    .join('');
-  return `${u.scheme}:${u.user ? `${u.user}@` : ''}${u.host}${u.port ? `:${u.port}` : ''}${params}`;
+  return formatUri(a.uri);
 }

@@ -1,4 +1,5 @@
 export type { Database } from './database.ts';
+export type { Kysely, Transaction } from 'kysely';
 export { openDatabase, DatabaseUrlError } from './open-database.ts';
 export { migrateToLatest, MigrationError } from './migrate.ts';
 export { migrations, migrationProvider } from './migrations/index.ts';

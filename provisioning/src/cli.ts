@@ -1,0 +1,73 @@
+// The command-line edge: the only place in this package that prints.
+import { migrateToLatest, openDatabase } from '@ipvoice/db';
+import {
+  type ProvisioningReport,
+  ProvisioningError,
+  applyProvisioning,
+  reportKinds,
+} from './apply-provisioning.ts';
+import { loadProvisioningFile } from './load-provisioning-file.ts';
+
+const usage = `usage:
+  npm run provision -- apply <file> [--database URL] [--dry-run]
+  npm run provision -- validate <file>
+The database defaults to $DATABASE_URL, then sqlite:var/ipvoice.db.`;
+
+function formatReport(report: ProvisioningReport): string {
+  const rows = reportKinds.map((kind) => {
+    const r = report[kind];
+    return `${kind.padEnd(22)} ${String(r.created).padStart(7)} ${String(r.updated).padStart(7)} ${String(r.unchanged).padStart(9)}`;
+  });
+  return [
+    `${'kind'.padEnd(22)} ${'created'.padStart(7)} ${'updated'.padStart(7)} ${'unchanged'.padStart(9)}`,
+    ...rows,
+  ].join('\n');
+}
+
+async function main(args: string[]): Promise<number> {
+  const [command, file, ...rest] = args;
+  if ((command !== 'apply' && command !== 'validate') || file === undefined) {
+    console.error(usage);
+    return 2;
+  }
+  const loaded = await loadProvisioningFile(file);
+  if (!loaded.ok) {
+    console.error(`${file} is not valid:\n${loaded.errors.map((e) => `  ${e}`).join('\n')}`);
+    return 1;
+  }
+  if (command === 'validate') {
+    console.log(`${file} is valid`);
+    return 0;
+  }
+  const dbFlag = rest.indexOf('--database');
+  const url =
+    (dbFlag >= 0 ? rest[dbFlag + 1] : undefined) ??
+    process.env.DATABASE_URL ??
+    'sqlite:var/ipvoice.db';
+  const dryRun = rest.includes('--dry-run');
+  if (url.startsWith('sqlite:') && url !== 'sqlite::memory:') {
+    const { mkdirSync } = await import('node:fs');
+    const { dirname } = await import('node:path');
+    mkdirSync(dirname(url.slice('sqlite:'.length)), { recursive: true });
+  }
+  const db = openDatabase(url);
+  try {
+    await migrateToLatest(db);
+    const report = await applyProvisioning(db, loaded.document, { dryRun });
+    console.log(
+      `${dryRun ? 'dry run (nothing written)' : 'applied'}: ${file} → ${url.replace(/:[^:@/]+@/, ':***@')}`,
+    );
+    console.log(formatReport(report));
+    return 0;
+  } catch (error) {
+    if (error instanceof ProvisioningError) {
+      console.error(`${file} was not applied:\n${error.errors.map((e) => `  ${e}`).join('\n')}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await db.destroy();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

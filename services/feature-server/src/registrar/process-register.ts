@@ -79,7 +79,10 @@ export function processRegister(
     return { kind: 'update', put: [], remove: live.map((b) => b.bindingId), current: [] };
   }
 
-  if (request.expires !== undefined && (request.expires < 0 || request.expires > MAX_EXPIRES_FIELD)) {
+  if (
+    request.expires !== undefined &&
+    (request.expires < 0 || request.expires > MAX_EXPIRES_FIELD)
+  ) {
     return { kind: 'reject', status: 400, reason: 'Invalid Expires' };
   }
 
@@ -108,9 +111,13 @@ export function processRegister(
     expires = Math.min(expires, ctx.policy.maxExpires);
 
     const instanceKey =
-      contact.instanceId !== undefined ? `${contact.instanceId};reg-id=${contact.regId ?? ''}` : undefined;
+      contact.instanceId !== undefined
+        ? `${contact.instanceId};reg-id=${contact.regId ?? ''}`
+        : undefined;
     const match = live.find((b) =>
-      instanceKey !== undefined ? b.bindingId === instanceKey : !b.instanceId && contact.sameAs(b.contact),
+      instanceKey !== undefined
+        ? b.bindingId === instanceKey
+        : !b.instanceId && contact.sameAs(b.contact),
     );
 
     // Step 7: an existing binding with the same Call-ID is only changed by a higher CSeq;

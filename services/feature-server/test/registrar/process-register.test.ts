@@ -100,7 +100,10 @@ test('expires 0 removes the matching binding only', (t) => {
 });
 
 test('a wildcard with Expires 0 removes every binding', (t) => {
-  const existing = [binding('sip:a@h', { callId: 'other' }), binding('sip:b@h', { callId: 'other' })];
+  const existing = [
+    binding('sip:a@h', { callId: 'other' }),
+    binding('sip:b@h', { callId: 'other' }),
+  ];
   const out = processRegister(request({ wildcard: true, contacts: [], expires: 0 }), existing, ctx);
   if (out.kind !== 'update') return t.fail(out.reason);
   t.deepEqual(out.remove.sort(), ['sip:a@h', 'sip:b@h']);
@@ -149,10 +152,13 @@ test('several contacts are stored together and listed with the existing ones', (
     ctx,
   );
   if (out.kind !== 'update') return t.fail(out.reason);
-  t.deepEqual(out.put.map((b) => [b.contact, b.q]), [
-    ['sip:a@h', 0.5],
-    ['sip:b@h', 1],
-  ]);
+  t.deepEqual(
+    out.put.map((b) => [b.contact, b.q]),
+    [
+      ['sip:a@h', 0.5],
+      ['sip:b@h', 1],
+    ],
+  );
   t.deepEqual(out.current.map((b) => b.contact).sort(), ['sip:a@h', 'sip:b@h', 'sip:c@h']);
 });
 

@@ -1,0 +1,192 @@
+// The feature server as a composition of packages (ARCHITECTURE.md: a service is thin):
+// database + provisioning, shared state, the SIP stack, and the registrar on top.
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Config } from '@ipvoice/config';
+import {
+  findCredentialByUsername,
+  migrateToLatest,
+  openDatabase,
+  type Kysely,
+  type Database,
+} from '@ipvoice/db';
+import { applyProvisioning, loadProvisioningFile } from '@ipvoice/provisioning';
+import {
+  createSipServer,
+  digestAuth,
+  systemClock,
+  type Clock,
+  type ListenPoint,
+  type ListeningPoint,
+  type Logger,
+  type SipServer,
+} from '@ipvoice/sip';
+import { createStateStore, type StateStore } from '@ipvoice/state';
+import { CredentialCache } from './registrar/credential-cache.ts';
+import { registerHandler } from './registrar/register-handler.ts';
+import { UdpKeepalive } from './registrar/udp-keepalive.ts';
+
+export interface FeatureServer {
+  readonly sip: SipServer;
+  readonly db: Kysely<Database>;
+  readonly state: StateStore;
+  readonly listeningPoints: readonly ListeningPoint[];
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  logger: Logger;
+  clock?: Clock;
+}
+
+/** Methods we answer; everything else gets 405/501 with this Allow list. */
+const allow = ['REGISTER', 'OPTIONS', 'ACK', 'CANCEL'];
+
+export async function startFeatureServer({
+  config,
+  logger,
+  clock = systemClock,
+}: StartOptions): Promise<FeatureServer> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const db = openDatabase(config.database.url);
+  await migrateToLatest(db);
+  if (config.provisioning.applyOnStart && config.provisioning.file) {
+    await provision(db, config.provisioning.file, logger);
+  }
+
+  const state = createStateStore({
+    driver: config.state.driver,
+    ...(config.state.redisUrl ? { redisUrl: config.state.redisUrl } : {}),
+    clock,
+    onError: (err: unknown) => logger.error({ err }, 'state store error'),
+  });
+
+  const sip = createSipServer({
+    listen: listenPoints(config),
+    ...tlsCredentials(config),
+    clock,
+    logger,
+    serverHeader: config.sip.userAgent,
+    userAgent: config.sip.userAgent,
+    allow,
+    supported: ['path', 'outbound'],
+    timers: config.sip.timers,
+    idleTimeoutMs: config.sip.connectionIdleTimeout * 1000,
+  });
+
+  const credentials = new CredentialCache(
+    (username) => findCredentialByUsername(db, username),
+    clock,
+  );
+  const keepalive = new UdpKeepalive({
+    sip,
+    registrations: state.registrations,
+    clock,
+    logger,
+    serverId: config.server.id,
+    intervalMs: config.registrar.udpKeepalive.interval * 1000,
+  });
+
+  sip.register(
+    digestAuth({
+      realm: config.sip.domain,
+      secret: config.auth.secret,
+      algorithms: config.auth.algorithms,
+      nonceLifetimeSeconds: config.auth.nonceTtl,
+      clock,
+      lookup: async (username) => {
+        const c = await credentials.get(username);
+        return c ? { password: c.password } : undefined;
+      },
+    }),
+    registerHandler({
+      state,
+      clock,
+      serverId: config.server.id,
+      policy: config.registrar,
+      findRegistrant: (username) => credentials.get(username),
+      onChange: (aor, put, removed) => keepalive.update(aor, put, removed),
+    }),
+  );
+
+  // RFC 3261 §11.2: an OPTIONS answer lists what we can do.
+  sip.options(async (_req, res) => {
+    await res.send(200, 'OK', {
+      headers: { Allow: allow.join(', '), Accept: 'application/sdp', Supported: 'path, outbound' },
+    });
+  });
+
+  // A connection that died takes its bindings with it: nothing can reach the device
+  // through it any more (RFC 5626 §5.2 in spirit).
+  sip.onConnectionClosed((connectionId) => {
+    state.registrations
+      .removeByConnection(config.server.id, connectionId)
+      .then((gone) => {
+        if (gone.length > 0) {
+          logger.info(
+            { connectionId, aors: gone.map((b) => b.aor) },
+            'bindings removed with their connection',
+          );
+        }
+      })
+      .catch((err: unknown) =>
+        logger.error({ err, connectionId }, 'could not remove bindings of a closed connection'),
+      );
+  });
+
+  await sip.listen();
+  if (config.registrar.udpKeepalive.mode === 'options') keepalive.start();
+
+  return {
+    sip,
+    db,
+    state,
+    get listeningPoints() {
+      return sip.listeningPoints;
+    },
+    async close() {
+      keepalive.stop();
+      await sip.close();
+      await state.close();
+      await db.destroy();
+    },
+  };
+}
+
+async function provision(db: Kysely<Database>, file: string, logger: Logger): Promise<void> {
+  const loaded = await loadProvisioningFile(file);
+  if (!loaded.ok)
+    throw new Error(`provisioning file ${file} is invalid:\n${loaded.errors.join('\n')}`);
+  const report = await applyProvisioning(db, loaded.document);
+  logger.info({ file, report }, 'provisioning applied');
+}
+
+function listenPoints(config: Config): ListenPoint[] {
+  const { sip } = config;
+  const points: ListenPoint[] = [];
+  const add = (protocol: ListenPoint['protocol'], t: { enabled: boolean; port: number }) => {
+    if (t.enabled)
+      points.push({
+        protocol,
+        address: sip.host,
+        port: t.port,
+        advertisedHost: sip.advertisedHost,
+      });
+  };
+  add('UDP', sip.udp);
+  add('TCP', sip.tcp);
+  add('TLS', sip.tls);
+  add('WS', sip.ws);
+  add('WSS', sip.wss);
+  return points;
+}
+
+function tlsCredentials(config: Config): { tls?: { cert: Buffer; key: Buffer } } {
+  const t = config.sip.tls.enabled
+    ? config.sip.tls
+    : config.sip.wss.enabled
+      ? config.sip.wss
+      : undefined;
+  if (!t?.certFile || !t.keyFile) return {};
+  return { tls: { cert: readFileSync(t.certFile), key: readFileSync(t.keyFile) } };
+}

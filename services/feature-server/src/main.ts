@@ -1,0 +1,58 @@
+// `npm start`: the embedded default (ARCHITECTURE.md decision 7), or whatever the
+// configuration says. Logs where to point a softphone once listening.
+import { ConfigError, loadConfig } from '@ipvoice/config';
+import { pino } from 'pino';
+import { startFeatureServer } from './feature-server.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig({ argv: process.argv.slice(2), env: process.env });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = pino({ level: config.log.level, base: { server: config.server.id } });
+  const server = await startFeatureServer({ config, logger });
+
+  const points = server.listeningPoints.map(
+    (p) => `${p.protocol.toLowerCase()}:${p.advertisedHost}:${p.port}`,
+  );
+  logger.info(
+    {
+      listen: points,
+      domain: config.sip.domain,
+      database: config.database.url.replace(/\/\/[^@/]*@/, '//***@'),
+      state: config.state.driver,
+      provisioning: config.provisioning.file,
+    },
+    `listening: point a softphone at ${config.sip.advertisedHost}:${config.sip.udp.port} (UDP or TCP), ` +
+      `domain ${config.sip.domain}; the demo SIP-IDs and passwords are in provisioning/demo.yaml`,
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `feature server failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

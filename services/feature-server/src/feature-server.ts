@@ -1,6 +1,7 @@
 // The feature server as a composition of packages (ARCHITECTURE.md: a service is thin):
 // database + provisioning, shared state, the SIP stack, and the registrar on top.
 import { mkdirSync, readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import type { Config } from '@ipvoice/config';
 import {
   findCredentialByUsername,
@@ -13,6 +14,8 @@ import { applyProvisioning, loadProvisioningFile } from '@ipvoice/provisioning';
 import {
   createSipServer,
   digestAuth,
+  isSipUri,
+  parseUri,
   systemClock,
   type Clock,
   type ListenPoint,
@@ -94,6 +97,10 @@ export async function startFeatureServer({
       algorithms: config.auth.algorithms,
       nonceLifetimeSeconds: config.auth.nonceTtl,
       clock,
+      // DEVIATION (RFC 2617 §3.2.2.5): a digest-uri naming this server by domain or address
+      // is accepted even when it differs from the Request-URI, as SIPp and many phones send
+      // `sip:<server address>`; a digest for any other host is still refused.
+      acceptDigestUri: (digestUri) => namesThisServer(digestUri, config, sip),
       lookup: async (username) => {
         const c = await credentials.get(username);
         return c ? { password: c.password } : undefined;
@@ -189,4 +196,21 @@ function tlsCredentials(config: Config): { tls?: { cert: Buffer; key: Buffer } }
       : undefined;
   if (!t?.certFile || !t.keyFile) return {};
   return { tls: { cert: readFileSync(t.certFile), key: readFileSync(t.keyFile) } };
+}
+
+/** Whether a digest-uri names this server: our domain, or one of our addresses and ports. */
+function namesThisServer(digestUri: string, config: Config, sip: SipServer): boolean {
+  const uri = parseUri(digestUri);
+  if (!uri || !isSipUri(uri)) return false;
+  const host = uri.host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (host === config.sip.domain.toLowerCase()) return true;
+  const local = Object.values(networkInterfaces()).flatMap((list) =>
+    (list ?? []).map((i) => i.address),
+  );
+  return sip.listeningPoints.some((p) => {
+    const wildcard = p.address === '0.0.0.0' || p.address === '::';
+    const ours =
+      host === p.advertisedHost || host === p.address || (wildcard && local.includes(host));
+    return ours && (uri.port ?? 5060) === p.port;
+  });
 }

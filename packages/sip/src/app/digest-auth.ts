@@ -2,7 +2,12 @@
 // answering the rest with a challenge. Unknown users and wrong passwords get the same
 // answer (the DigestServer does the same work for both).
 import { randomBytes } from 'node:crypto';
-import { DigestServer, type CredentialLookup, type DigestFailure } from '../auth/digest-server.ts';
+import {
+  DigestServer,
+  type CredentialLookup,
+  type DigestFailure,
+  type DigestServerOptions,
+} from '../auth/digest-server.ts';
 import type { DigestAlgorithm, DigestQop } from '../auth/digest.ts';
 import type { Clock } from '../core/clock.ts';
 import type { HeaderField } from '../message/types.ts';
@@ -22,6 +27,8 @@ export interface DigestAuthOptions {
   clock?: Clock;
   /** Told about every refused request, e.g. to count failures per source. */
   onFailure?: (failure: DigestFailure) => void;
+  /** See DigestServerOptions.acceptDigestUri. */
+  acceptDigestUri?: DigestServerOptions['acceptDigestUri'];
 }
 
 /** Methods that cannot be challenged: RFC 3261 §22.1, they cannot be resubmitted. */
@@ -35,6 +42,7 @@ export function digestAuth(options: DigestAuthOptions): Middleware {
     ...(options.qop ? { qop: options.qop } : {}),
     ...(options.nonceLifetimeSeconds !== undefined ? { nonceLifetimeSeconds: options.nonceLifetimeSeconds } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.acceptDigestUri ? { acceptDigestUri: options.acceptDigestUri } : {}),
   });
   const proxy = options.proxy ?? false;
 

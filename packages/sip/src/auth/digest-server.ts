@@ -56,6 +56,9 @@ export interface DigestServerOptions {
   clock?: Clock;
   random?: (size: number) => Buffer;
   nonceCounts?: NonceCountStore;
+  /** Also accept a digest-uri other than the Request-URI when this says yes (e.g. one that
+   * names this server by address, as SIPp and some phones send). */
+  acceptDigestUri?: (digestUri: string, request: SipRequest) => boolean;
 }
 
 export interface ChallengeOptions {
@@ -86,6 +89,7 @@ export class DigestServer {
   readonly #nonceCounts: NonceCountStore;
   /** Unknown users are checked against this, so they cost the same work as known ones. */
   readonly #dummyPassword: string;
+  readonly #acceptDigestUri: ((digestUri: string, request: SipRequest) => boolean) | undefined;
 
   constructor(options: DigestServerOptions) {
     this.realm = options.realm;
@@ -99,6 +103,7 @@ export class DigestServer {
     this.#random = options.random ?? randomBytes;
     this.#nonceCounts = options.nonceCounts ?? new MemoryNonceCountStore({ clock: this.#clock });
     this.#dummyPassword = this.#random(16).toString('hex');
+    this.#acceptDigestUri = options.acceptDigestUri;
     if (this.#algorithms.length === 0) throw new Error('DigestServer needs at least one algorithm');
   }
 
@@ -161,7 +166,9 @@ export class DigestServer {
     }
 
     // RFC 2617 §3.2.2.5: the digest-uri must name the resource of the Request-URI.
-    if (!sameResource(uri, request)) return { ok: false, reason: 'uri-mismatch' };
+    if (!sameResource(uri, request) && !this.#acceptDigestUri?.(uri, request)) {
+      return { ok: false, reason: 'uri-mismatch' };
+    }
 
     const issuedAt = this.#checkNonce(nonce);
     if (issuedAt === undefined) return { ok: false, reason: 'bad-nonce' };

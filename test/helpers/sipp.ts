@@ -31,6 +31,8 @@ export interface SippRunOptions {
   stats?: boolean;
   /** Address SIPp binds and advertises in Via and Contact. */
   localIp?: string;
+  /** Pin SIPp to these CPUs with taskset (e.g. '1'). */
+  cpus?: string;
   extraArgs?: string[];
 }
 
@@ -80,7 +82,9 @@ export async function runSipp(options: SippRunOptions): Promise<SippResult> {
   args.push(...(options.extraArgs ?? []));
 
   try {
-    const { exitCode, stdout, stderr } = await run('sipp', args, dir, options.timeoutMs + 5000);
+    const [command, commandArgs] =
+      options.cpus !== undefined ? ['taskset', ['-c', options.cpus, 'sipp', ...args]] : ['sipp', args];
+    const { exitCode, stdout, stderr } = await run(command, commandArgs, dir, options.timeoutMs + 5000);
     const counts = parseCounts(stdout);
     const errors = await readFile(errorFile, 'utf8').catch(() => '');
     const statsCsv = options.stats === true ? await readFile(statsFile, 'utf8').catch(() => undefined) : undefined;

@@ -1,0 +1,96 @@
+// Starts our feature server for the benchmark: a generated provisioning file with one base
+// number (and SIP credentials) per subscriber, a fresh data folder, pinned with taskset.
+import { spawn } from 'node:child_process';
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Credential, RunningKamailio } from '../kamailio/kamailio.ts';
+import { waitForSip } from '../kamailio/wait-for-sip.ts';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const featureServerMain = join(repoRoot, 'services/feature-server/src/main.ts');
+
+export interface FeatureServerOptions {
+  dir: string;
+  port: number;
+  httpPort: number;
+  credentials: Credential[];
+  cpus?: string;
+  startTimeoutMs: number;
+}
+
+/** A process under test; the same shape as the running Kamailio. */
+export type RunningServer = Pick<RunningKamailio, 'log' | 'stop'>;
+
+export async function featureServerExists(): Promise<boolean> {
+  return access(featureServerMain).then(
+    () => true,
+    () => false,
+  );
+}
+
+export async function startFeatureServer(options: FeatureServerOptions): Promise<RunningServer> {
+  const dataDir = join(options.dir, 'data');
+  await mkdir(dataDir, { recursive: true });
+  const provisioningFile = join(options.dir, 'provisioning.yaml');
+  await writeFile(provisioningFile, provisioningYaml(options.credentials));
+
+  const node = [process.execPath, '--import', 'tsx', featureServerMain];
+  const [command, ...args] = options.cpus !== undefined ? ['taskset', '-c', options.cpus, ...node] : node;
+  const child = spawn(command as string, args, {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      SIP_PORT: String(options.port),
+      HTTP_PORT: String(options.httpPort),
+      DATA_DIR: dataDir,
+      PROVISIONING_FILE: provisioningFile,
+      // Warnings only, like Kamailio's debug=0: logging every REGISTER would measure the logger.
+      LOG_LEVEL: 'warn',
+      // SIPp 3.6 answers only MD5 challenges and takes the first one offered; Kamailio offers
+      // MD5 alone too, so both servers do the same digest work.
+      IPVOICE_AUTH__ALGORITHMS: 'MD5',
+    },
+  });
+  let log = '';
+  const keep = (chunk: string): void => {
+    log = (log + chunk).slice(-20_000);
+  };
+  child.stdout.setEncoding('utf8').on('data', keep);
+  child.stderr.setEncoding('utf8').on('data', keep);
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    await Promise.race([
+      waitForSip({ port: options.port, timeoutMs: options.startTimeoutMs }),
+      exited.then(() => {
+        throw new Error(`the feature server exited at start-up:\n${log.slice(-3000)}`);
+      }),
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { log: () => log, stop };
+}
+
+/** provisioning/README.md format: one voice group, one site, access lines of 1,000 numbers. */
+export function provisioningYaml(credentials: Credential[]): string {
+  const lines = ['version: 1', 'voiceGroups:', '  - code: VG90000', '    name: Benchmark', '    sites:'];
+  lines.push('      - code: "9000000"', '        name: Benchmark site', '        accessLines:');
+  for (let start = 0; start < credentials.length; start += 1000) {
+    const line = String(start / 1000 + 1).padStart(9, '0');
+    lines.push(`          - code: N${line}`, '            channels: 1000', '            numbers:');
+    for (const c of credentials.slice(start, start + 1000)) {
+      lines.push(
+        `              - number: "${c.aorUser}"`,
+        `                sip: { username: "${c.sipId}", password: "${c.password}" }`,
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
+}

@@ -129,6 +129,16 @@ _te_sipp() {
   fi
 }
 
+# Kamailio is the peer the registration scenarios are checked against (and the benchmark's).
+_te_kamailio() {
+  if ! command -v kamailio >/dev/null 2>&1 && [ ! -x /usr/sbin/kamailio ]; then
+    _te_apt_install kamailio || return 1
+    _te_say "Kamailio: installed Debian kamailio"
+  else
+    _te_say "Kamailio: using $(command -v kamailio || echo /usr/sbin/kamailio)"
+  fi
+}
+
 # Stops the servers this script started and removes their files; safe to call twice.
 test_env_cleanup() {
   if [ -n "${_TE_PG_DIR:-}" ]; then
@@ -146,7 +156,7 @@ test_env_cleanup() {
   fi
 }
 
-if _te_postgres && _te_redis && _te_sipp; then
+if _te_postgres && _te_redis && _te_sipp && _te_kamailio; then
   true
 else
   test_env_cleanup

@@ -48,6 +48,7 @@ export function resolveConfig(file: ConfigFile, root: string, system: ConfigSyst
     database: { url: databaseUrl(file.database.url, dataDir, fromRoot) },
     state: {
       driver: file.state.driver,
+      keyPrefix: file.state.keyPrefix,
       ...(file.state.redisUrl ? { redisUrl: file.state.redisUrl } : {}),
     },
     provisioning: {

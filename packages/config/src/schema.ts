@@ -120,6 +120,8 @@ export const configFileSchema = z
     }),
     state: z.strictObject({
       driver: z.enum(['memory', 'redis'], { error: 'expected one of memory, redis' }),
+      /** Prefix of every Redis key, so several deployments (or test runs) can share a Redis. */
+      keyPrefix: text(),
       redisUrl: z
         .string({ error: 'expected a string' })
         .regex(/^rediss?:\/\//, { error: 'expected a redis:// or rediss:// URL' })
@@ -217,7 +219,7 @@ export interface Config {
   /** Absolute. */
   dataDir: string;
   database: { url: string };
-  state: { driver: 'memory' | 'redis'; redisUrl?: string };
+  state: { driver: 'memory' | 'redis'; keyPrefix: string; redisUrl?: string };
   provisioning: { file?: string; applyOnStart: boolean };
   log: { level: LogLevel };
 }

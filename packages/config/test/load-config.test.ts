@@ -60,7 +60,7 @@ test('defaults come from config/default.yaml with auto values resolved', (t) => 
   t.deepEqual(c.http, { port: 8080, host: '0.0.0.0' });
   t.is(c.dataDir, join(repoRoot, 'var'));
   t.is(c.database.url, `sqlite:${join(repoRoot, 'var', 'ipvoice.sqlite')}`);
-  t.deepEqual(c.state, { driver: 'memory' });
+  t.deepEqual(c.state, { driver: 'memory', keyPrefix: 'ipvoice:' });
   t.deepEqual(c.provisioning, {
     file: join(repoRoot, 'provisioning/demo.yaml'),
     applyOnStart: true,
@@ -169,6 +169,7 @@ test('relative sqlite: URLs are taken from the repository root', (t) => {
 test('REDIS_URL sets the URL and selects the redis driver', (t) => {
   t.deepEqual(load({ env: { REDIS_URL: 'redis://127.0.0.1:6390' } }).state, {
     driver: 'redis',
+    keyPrefix: 'ipvoice:',
     redisUrl: 'redis://127.0.0.1:6390',
   });
 });

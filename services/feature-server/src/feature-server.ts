@@ -59,6 +59,7 @@ export async function startFeatureServer({
 
   const state = createStateStore({
     driver: config.state.driver,
+    keyPrefix: config.state.keyPrefix,
     ...(config.state.redisUrl ? { redisUrl: config.state.redisUrl } : {}),
     clock,
     onError: (err: unknown) => logger.error({ err }, 'state store error'),

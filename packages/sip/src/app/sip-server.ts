@@ -219,7 +219,7 @@ class Server implements SipServer {
       user: this.#transactionUser(),
       clock: this.#clock,
       logger: this.#logger,
-      generateTag: () => this.#ids.tag(),
+      ids: this.#ids,
       ...(o.timers ? { timers: o.timers } : {}),
     });
   }

@@ -92,6 +92,17 @@ export const checkContent: Check = (request, policy): Rejection | undefined => {
   return accepted.includes(type) ? undefined : { status: 415, headers: { Accept: accepted.join(', ') } };
 };
 
+// RFC 3261 §21.4.7 / RFC 4475 §3.3.15: our answers to INVITE carry SDP; a request whose
+// Accept rules SDP out gets 406.
+export const checkAcceptable: Check = (request) => {
+  if (request.method !== 'INVITE') return undefined;
+  const accept = headerValues(request, 'Accept');
+  if (accept.length === 0) return undefined;
+  const types = accept.flatMap((v) => v.split(',')).map((t) => mediaType(t)).filter((t) => t !== undefined);
+  const ok = types.length === 0 || types.some((t) => t === 'application/sdp' || t === 'application/*' || t === '*/*');
+  return ok ? undefined : { status: 406 };
+};
+
 // RFC 3261 §16.3 step 3 / RFC 4475 §3.3.11: Max-Forwards 0 gets 483, except OPTIONS,
 // which we answer ourselves as the final recipient (§11).
 export const checkMaxForwards: Check = (request) =>
@@ -100,12 +111,14 @@ export const checkMaxForwards: Check = (request) =>
 /** The chain in order; the first rejection wins. */
 export const requestChecks: readonly Check[] = [
   checkVersion,
-  checkCSeqMethod,
+  // RFC 4475 §3.1.2.17 (mismatch02): an unknown method is 501 even when CSeq disagrees.
   checkMethod,
+  checkCSeqMethod,
   checkUriScheme,
   checkMerged,
   checkRequire,
   checkContent,
+  checkAcceptable,
   checkMaxForwards,
 ];
 

@@ -29,9 +29,12 @@ const cases: Array<[string, Parameters<typeof request>, number | undefined, Reco
   ['400 for a body without Content-Type', ['INVITE', { body: Buffer.from('v=0') }], 400],
   ['accepts an INVITE with SDP (type case ignored)', ['INVITE', { headers: [{ name: 'Content-Type', value: 'Application/SDP' }], body: sdp.body }], undefined],
   ['does not judge bodies of methods without an accept list', ['REGISTER', { headers: [{ name: 'Content-Type', value: 'text/x-anything' }], body: Buffer.from('x') }], undefined],
+  ['406 for an INVITE whose Accept rules out SDP', ['INVITE', { headers: [{ name: 'Accept', value: 'text/nobodyKnowsThis' }] }], 406],
+  ['accepts an INVITE that accepts */*', ['INVITE', { headers: [{ name: 'Accept', value: 'text/plain, */*' }] }], undefined],
   ['483 for an INVITE with Max-Forwards 0', ['INVITE', { maxForwards: 0 }], 483],
   ['answers OPTIONS with Max-Forwards 0', ['OPTIONS', { maxForwards: 0 }], undefined],
   ['505 comes before 501', ['NEWMETHOD', { version: 'SIP/3.0' }], 505],
+  ['501 comes before the CSeq check (RFC 4475 mismatch02)', ['NEWMETHOD', { cseq: { seq: 1, method: 'INVITE' } }], 501],
   ['501 comes before 416', ['NEWMETHOD', { uri: { scheme: 'urn', value: 'x' } }], 501],
   ['416 comes before 420', ['OPTIONS', { uri: { scheme: 'urn', value: 'x' }, headers: [{ name: 'Require', value: 'nothingyet' }] }], 416],
 ];

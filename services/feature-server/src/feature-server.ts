@@ -23,7 +23,7 @@ import {
   type Logger,
   type SipServer,
 } from '@ipvoice/sip';
-import { createStateStore, type StateStore } from '@ipvoice/state';
+import { createStateStore, type Binding, type StateStore } from '@ipvoice/state';
 import { CredentialCache } from './registrar/credential-cache.ts';
 import { registerHandler } from './registrar/register-handler.ts';
 import { UdpKeepalive } from './registrar/udp-keepalive.ts';
@@ -33,8 +33,16 @@ export interface FeatureServer {
   readonly db: Kysely<Database>;
   readonly state: StateStore;
   readonly listeningPoints: readonly ListeningPoint[];
+  /** Told when bindings go without a REGISTER: their connection closed, or a UDP device
+   * stopped answering keep-alives. */
+  onBindingsRemoved(listener: BindingsRemovedListener): void;
   close(): Promise<void>;
 }
+
+export type BindingsRemovedListener = (event: {
+  cause: 'connection-closed' | 'keepalive-timeout';
+  bindings: readonly Binding[];
+}) => void;
 
 export interface StartOptions {
   config: Config;
@@ -78,6 +86,10 @@ export async function startFeatureServer({
     idleTimeoutMs: config.sip.connectionIdleTimeout * 1000,
   });
 
+  const removedListeners: BindingsRemovedListener[] = [];
+  const bindingsRemoved: BindingsRemovedListener = (event) => {
+    for (const listener of removedListeners) listener(event);
+  };
   const credentials = new CredentialCache(
     (username) => findCredentialByUsername(db, username),
     clock,
@@ -89,6 +101,7 @@ export async function startFeatureServer({
     logger,
     serverId: config.server.id,
     intervalMs: config.registrar.udpKeepalive.interval * 1000,
+    onRemoved: (binding) => bindingsRemoved({ cause: 'keepalive-timeout', bindings: [binding] }),
   });
 
   sip.register(
@@ -135,6 +148,7 @@ export async function startFeatureServer({
             { connectionId, aors: gone.map((b) => b.aor) },
             'bindings removed with their connection',
           );
+          bindingsRemoved({ cause: 'connection-closed', bindings: gone });
         }
       })
       .catch((err: unknown) =>
@@ -151,6 +165,9 @@ export async function startFeatureServer({
     state,
     get listeningPoints() {
       return sip.listeningPoints;
+    },
+    onBindingsRemoved(listener) {
+      removedListeners.push(listener);
     },
     async close() {
       keepalive.stop();

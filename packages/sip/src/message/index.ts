@@ -11,5 +11,5 @@ export {
   COMPACT_FORMS, canonicalName, getHeader, getHeaders, setHeader, addHeader, removeHeader,
   getTokenList, parseAuthParams, type AuthParams, type HeaderSource,
 } from './headers.ts';
-export { createResponse, createResponseToUnparsed, REASON_PHRASES, type ResponseOptions } from './builders.ts';
+export { createResponse, createResponseToUnparsed, formatRawErrorResponse, REASON_PHRASES, type ResponseOptions } from './builders.ts';
 export { BRANCH_MAGIC_COOKIE, randomIdGenerator, sequentialIdGenerator, type IdGenerator } from './ids.ts';

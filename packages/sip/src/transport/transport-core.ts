@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.ts';
 import {
   createResponse,
   createResponseToUnparsed,
+  formatRawErrorResponse,
   parseMessage,
   serializeMessage,
 } from '../message/index.ts';
@@ -272,7 +273,19 @@ export class TransportCore implements TransportLayer, InboundSink {
     // needed for a response survived; a broken response is silently dropped.
     if (!error.isRequest) return;
     const reply = createResponseToUnparsed(error, status, reason);
-    if (reply) this.#reply(reply, flow);
+    if (reply) return this.#reply(reply, flow);
+    // Too broken to route by its Via: answer the source it came from (RFC 3581 §4 style).
+    const raw = formatRawErrorResponse(error, status, reason);
+    if (!raw) return;
+    const source = {
+      protocol: flow.protocol,
+      address: flow.remoteAddress,
+      port: flow.remotePort,
+      ...(flow.connectionId ? { connectionId: flow.connectionId } : {}),
+    };
+    this.#sendTo(raw, source, flow).catch((err: Error) =>
+      this.#logger.debug({ err: err.message }, 'could not send stateless error response'),
+    );
   }
 
   #reply(reply: SipResponse, flow: Flow): void {

@@ -1,9 +1,26 @@
 // Unit tests of the message layer's helpers, builders and edge rules.
 import test from 'ava';
 import {
-  addHeader, createResponse, formatNameAddr, formatUri, getHeader, getHeaders, parseAuthParams, parseMessage,
-  parseNameAddrList, parseUri, parseVia, removeHeader, sequentialIdGenerator, serializeMessage, setHeader,
-  uriEquals, type HeaderField, type SipRequest,
+  addHeader,
+  createResponse,
+  createResponseToUnparsed,
+  formatRawErrorResponse,
+  formatNameAddr,
+  formatUri,
+  getHeader,
+  getHeaders,
+  parseAuthParams,
+  parseMessage,
+  parseNameAddrList,
+  parseUri,
+  parseVia,
+  removeHeader,
+  sequentialIdGenerator,
+  serializeMessage,
+  setHeader,
+  uriEquals,
+  type HeaderField,
+  type SipRequest,
 } from '../../src/message/index.ts';
 
 const crlf = (s: string) => Buffer.from(s.replace(/\n/g, '\r\n'));
@@ -43,7 +60,9 @@ test('body is cut to Content-Length; absent Content-Length takes the rest', (t) 
   const base = options.replace('Content-Length: 0\n', 'Content-Length: 3\n');
   const r = parseMessage(Buffer.concat([crlf(base), Buffer.from('abcdef')]));
   t.true(r.ok && r.message.body.toString() === 'abc');
-  const r2 = parseMessage(Buffer.concat([crlf(options.replace('Content-Length: 0\n', '')), Buffer.from('xyz')]));
+  const r2 = parseMessage(
+    Buffer.concat([crlf(options.replace('Content-Length: 0\n', '')), Buffer.from('xyz')]),
+  );
   t.true(r2.ok && r2.message.body.toString() === 'xyz');
 });
 
@@ -63,12 +82,18 @@ test('scalar and structure errors carry a status and a reason naming the fault',
   }
   const big = parseMessage(Buffer.alloc(70_000, 'a'));
   t.true(!big.ok && big.error.status === 513);
-  const resp = parseMessage(crlf('SIP/2.0 099 Odd\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nf: <sip:a@b>;tag=1\nt: <sip:a@b>\ni: x\nCSeq: 1 OPTIONS\n\n'));
+  const resp = parseMessage(
+    crlf(
+      'SIP/2.0 099 Odd\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\nf: <sip:a@b>;tag=1\nt: <sip:a@b>\ni: x\nCSeq: 1 OPTIONS\n\n',
+    ),
+  );
   t.true(!resp.ok && !resp.error.isRequest);
 });
 
 test('Contact * is a wildcard and may not be mixed with addresses', (t) => {
-  const reg = options.replace(/OPTIONS/g, 'REGISTER').replace('Timestamp: 54.2', 'Contact: *\nExpires: 0');
+  const reg = options
+    .replace(/OPTIONS/g, 'REGISTER')
+    .replace('Timestamp: 54.2', 'Contact: *\nExpires: 0');
   const r = parseRequest(reg);
   t.true(r.contactWildcard);
   t.is(r.contact.length, 0);
@@ -113,7 +138,11 @@ test('uriEquals follows RFC 3261 §19.1.4', (t) => {
 });
 
 test('parseUri handles tel, IPv6 and unknown schemes; formatUri writes them back', (t) => {
-  t.deepEqual(parseUri('tel:+81-3-1234-5678;phone-context=example.com'), { scheme: 'tel', number: '+81-3-1234-5678', params: { 'phone-context': 'example.com' } });
+  t.deepEqual(parseUri('tel:+81-3-1234-5678;phone-context=example.com'), {
+    scheme: 'tel',
+    number: '+81-3-1234-5678',
+    params: { 'phone-context': 'example.com' },
+  });
   const v6 = parseUri('sips:[2001:db8::10]:5061;transport=tls');
   t.is(v6 && formatUri(v6), 'sips:[2001:db8::10]:5061;transport=tls');
   t.deepEqual(parseUri('urn:service:sos'), { scheme: 'urn', value: 'service:sos' });
@@ -137,22 +166,34 @@ test('parseVia reads sent-protocol, sent-by and rport', (t) => {
 });
 
 test('header helpers ignore case and know compact forms', (t) => {
-  const h: HeaderField[] = [{ name: 'k', value: 'a' }, { name: 'X-One', value: '1' }, { name: 'SUPPORTED', value: 'b' }];
+  const h: HeaderField[] = [
+    { name: 'k', value: 'a' },
+    { name: 'X-One', value: '1' },
+    { name: 'SUPPORTED', value: 'b' },
+  ];
   t.deepEqual(getHeaders(h, 'Supported'), ['a', 'b']);
   setHeader(h, 'supported', 'c');
-  t.deepEqual(h, [{ name: 'supported', value: 'c' }, { name: 'X-One', value: '1' }]);
+  t.deepEqual(h, [
+    { name: 'supported', value: 'c' },
+    { name: 'X-One', value: '1' },
+  ]);
   addHeader({ headers: h }, 'x-one', '2');
   t.is(removeHeader(h, 'X-ONE'), 2);
   t.is(getHeader(h, 'x-one'), undefined);
 });
 
 test('parseAuthParams unquotes values and lower-cases names', (t) => {
-  const a = parseAuthParams('Digest username="bob", Realm="biloxi.com", nonce="dcd98b,7102dd", uri="sip:bob@biloxi.com", qop=auth, nc=00000001, response="6629"');
+  const a = parseAuthParams(
+    'Digest username="bob", Realm="biloxi.com", nonce="dcd98b,7102dd", uri="sip:bob@biloxi.com", qop=auth, nc=00000001, response="6629"',
+  );
   t.is(a?.scheme, 'Digest');
   t.is(a?.params.realm, 'biloxi.com');
   t.is(a?.params.nonce, 'dcd98b,7102dd');
   t.is(a?.params.qop, 'auth');
-  t.is(parseAuthParams('Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==')?.token68, 'QWxhZGRpbjpvcGVuIHNlc2FtZQ==');
+  t.is(
+    parseAuthParams('Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==')?.token68,
+    'QWxhZGRpbjpvcGVuIHNlc2FtZQ==',
+  );
   t.is(parseAuthParams(''), undefined);
 });
 
@@ -160,4 +201,30 @@ test('id generators: branches carry the magic cookie', (t) => {
   const ids = sequentialIdGenerator('t');
   t.true(ids.branch().startsWith('z9hG4bK'));
   t.is(ids.callId('host'), 'tcall-2@host');
+});
+
+test('a request without From, To and Call-ID still gets its error status with Via and CSeq copied', (t) => {
+  const raw = Buffer.from(
+    'OPTIONS sip:x@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h.example.com;branch=z9hG4bKa\r\nCSeq: 7 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n',
+  );
+  const parsed = parseMessage(raw);
+  if (parsed.ok) return t.fail('should not parse');
+  t.is(createResponseToUnparsed(parsed.error), undefined);
+  t.is(
+    formatRawErrorResponse(parsed.error)?.toString(),
+    `SIP/2.0 400 ${parsed.error.reason}\r\nVia: SIP/2.0/UDP h.example.com;branch=z9hG4bKa\r\nCSeq: 7 OPTIONS\r\nContent-Length: 0\r\n\r\n`,
+  );
+});
+
+test('no raw error response without a Via, or for a response', (t) => {
+  const noVia = parseMessage(
+    Buffer.from('OPTIONS sip:x@example.com SIP/2.0\r\nCSeq: 7 OPTIONS\r\n\r\n'),
+  );
+  if (noVia.ok) return t.fail('should not parse');
+  t.is(formatRawErrorResponse(noVia.error), undefined);
+  const response = parseMessage(
+    Buffer.from('SIP/2.0 999999 Odd\r\nVia: SIP/2.0/UDP h;branch=z9hG4bKb\r\n\r\n'),
+  );
+  if (response.ok) return t.fail('should not parse');
+  t.is(formatRawErrorResponse(response.error), undefined);
 });

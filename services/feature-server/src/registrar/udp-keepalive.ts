@@ -14,6 +14,7 @@ export interface UdpKeepaliveOptions {
   logger: Logger;
   serverId: string;
   intervalMs: number;
+  onRemoved?: (binding: Binding) => void;
 }
 
 interface Tracked {
@@ -96,6 +97,7 @@ export class UdpKeepalive {
     );
     if (current && current.flow.remoteAddress === t.address && current.flow.remotePort === t.port) {
       await this.#o.registrations.remove(t.aor, t.bindingId);
+      this.#o.onRemoved?.(current);
       this.#o.logger.info(
         { aor: t.aor, contact: t.contact },
         'UDP binding removed: no answer to keep-alive',

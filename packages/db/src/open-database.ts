@@ -1,5 +1,5 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
 
@@ -20,7 +20,9 @@ export function openDatabase(url: string): Kysely<Database> {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    });
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     return new Kysely<Database>({
@@ -30,4 +32,29 @@ export function openDatabase(url: string): Kysely<Database> {
   throw new DatabaseUrlError(
     `unsupported database URL "${url}" (use sqlite:<path> or postgres://…)`,
   );
+}
+
+/** Kysely's SQLite driver prepares every query anew; preparing costs more than running a
+ * point lookup, and the hot queries (credentials on every REGISTER) repeat the same SQL
+ * text, so prepared statements are kept by text. Kysely runs one query at a time on its
+ * single connection, so a cached statement is never used twice at once. */
+function withStatementCache(
+  sqlite: SQLite.Database,
+  maxEntries = 500,
+): SqliteDialectConfig['database'] {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare: (sql: string) => {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql);
+        // Oldest first out: Map keeps insertion order.
+        if (statements.size >= maxEntries)
+          statements.delete(statements.keys().next().value as string);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }

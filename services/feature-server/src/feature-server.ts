@@ -114,7 +114,7 @@ export async function startFeatureServer({
       // DEVIATION (RFC 2617 §3.2.2.5): a digest-uri naming this server by domain or address
       // is accepted even when it differs from the Request-URI, as SIPp and many phones send
       // `sip:<server address>`; a digest for any other host is still refused.
-      acceptDigestUri: (digestUri) => namesThisServer(digestUri, config, sip),
+      acceptDigestUri: digestUriMatcher(config, sip),
       lookup: async (username) => {
         const c = await credentials.get(username);
         return c ? { password: c.password } : undefined;
@@ -216,19 +216,24 @@ function tlsCredentials(config: Config): { tls?: { cert: Buffer; key: Buffer } }
   return { tls: { cert: readFileSync(t.certFile), key: readFileSync(t.keyFile) } };
 }
 
-/** Whether a digest-uri names this server: our domain, or one of our addresses and ports. */
-function namesThisServer(digestUri: string, config: Config, sip: SipServer): boolean {
-  const uri = parseUri(digestUri);
-  if (!uri || !isSipUri(uri)) return false;
-  const host = uri.host.toLowerCase().replace(/^\[|\]$/g, '');
-  if (host === config.sip.domain.toLowerCase()) return true;
-  const local = Object.values(networkInterfaces()).flatMap((list) =>
-    (list ?? []).map((i) => i.address),
-  );
-  return sip.listeningPoints.some((p) => {
-    const wildcard = p.address === '0.0.0.0' || p.address === '::';
-    const ours =
-      host === p.advertisedHost || host === p.address || (wildcard && local.includes(host));
-    return ours && (uri.port ?? 5060) === p.port;
-  });
+/** Whether a digest-uri names this server: our domain, or one of our addresses and ports.
+ * The interface addresses are read once: asking the OS per request is slow. */
+function digestUriMatcher(config: Config, sip: SipServer): (digestUri: string) => boolean {
+  let local: Set<string> | undefined;
+  return (digestUri) => {
+    const uri = parseUri(digestUri);
+    if (!uri || !isSipUri(uri)) return false;
+    const host = uri.host.toLowerCase().replace(/^\[|\]$/g, '');
+    if (host === config.sip.domain.toLowerCase()) return true;
+    local ??= new Set(
+      Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)),
+    );
+    const port = uri.port ?? 5060;
+    return sip.listeningPoints.some((p) => {
+      const wildcard = p.address === '0.0.0.0' || p.address === '::';
+      const ours =
+        host === p.advertisedHost || host === p.address || (wildcard && local?.has(host) === true);
+      return ours && port === p.port;
+    });
+  };
 }

@@ -4,6 +4,8 @@ import { isIP } from 'node:net';
 import type { DatagramBinding, SocketSettings } from './binding.ts';
 import type { ListeningPoint } from './types.ts';
 
+const UDP_BUFFER_BYTES = 4 * 1024 * 1024;
+
 export interface UdpListenOptions {
   address: string;
   port: number;
@@ -14,7 +16,14 @@ export function listenUdp(
   options: UdpListenOptions,
   settings: SocketSettings,
 ): Promise<DatagramBinding> {
-  const socket = createSocket({ type: isIP(options.address) === 6 ? 'udp6' : 'udp4' });
+  // A burst arriving while the event loop is busy (a GC pause) waits in the kernel's
+  // receive buffer; the system default (~200 KB, about 90 datagrams on loopback) drops
+  // requests after a few milliseconds, so ask for more. Linux caps it at net.core.rmem_max.
+  const socket = createSocket({
+    type: isIP(options.address) === 6 ? 'udp6' : 'udp4',
+    recvBufferSize: UDP_BUFFER_BYTES,
+    sendBufferSize: UDP_BUFFER_BYTES,
+  });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(options.port, options.address, () => {

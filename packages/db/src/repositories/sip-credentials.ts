@@ -1,3 +1,4 @@
+import { CompiledQuery } from 'kysely';
 import { type Executor, type Upserted, sameValues } from '../executor.ts';
 import type { SipCredential } from '../tables/sip-credential.table.ts';
 import { toTimestamp } from '../timestamp.ts';
@@ -19,10 +20,7 @@ export interface CredentialFacts {
   voiceGroupId: number;
 }
 
-export async function findCredentialByUsername(
-  db: Executor,
-  username: string,
-): Promise<CredentialFacts | undefined> {
+function credentialQuery(db: Executor, username: string) {
   return db
     .selectFrom('sip_credentials as c')
     .innerJoin('numbers as n', 'n.id', 'c.number_id')
@@ -37,8 +35,24 @@ export async function findCredentialByUsername(
       's.id as siteId',
       's.voice_group_id as voiceGroupId',
     ])
-    .where('c.username', '=', username)
-    .executeTakeFirst();
+    .where('c.username', '=', username);
+}
+
+/** The query compiled once per database: every REGISTER runs it, and building and
+ * compiling it each time cost more than the lookup itself. */
+const compiledCredentialQuery = new WeakMap<Executor, string>();
+
+export async function findCredentialByUsername(
+  db: Executor,
+  username: string,
+): Promise<CredentialFacts | undefined> {
+  let sql = compiledCredentialQuery.get(db);
+  if (sql === undefined) {
+    sql = credentialQuery(db, '').compile().sql;
+    compiledCredentialQuery.set(db, sql);
+  }
+  const result = await db.executeQuery<CredentialFacts>(CompiledQuery.raw(sql, [username]));
+  return result.rows[0];
 }
 
 export async function findCredentialByNumberId(

@@ -1,7 +1,8 @@
 // The UAS / registrar / proxy side of digest authentication (RFC 3261 §22.1–§22.3, RFC 7616,
 // RFC 8760). Nonces carry their issue time and an HMAC, so any server holding the secret can
 // check them without shared state; only nonce-counts live in a NonceCountStore.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { pooledRandomBytes } from '../core/random.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { HeaderField, SipRequest } from '../message/types.ts';
 import { getHeaders, parseAuthParams, type AuthParams } from '../message/headers.ts';
@@ -100,7 +101,7 @@ export class DigestServer {
     this.#qop = options.qop ?? ['auth'];
     this.#lifetimeMs = (options.nonceLifetimeSeconds ?? 300) * 1000;
     this.#clock = options.clock ?? systemClock;
-    this.#random = options.random ?? randomBytes;
+    this.#random = options.random ?? pooledRandomBytes;
     this.#nonceCounts = options.nonceCounts ?? new MemoryNonceCountStore({ clock: this.#clock });
     this.#dummyPassword = this.#random(16).toString('hex');
     this.#acceptDigestUri = options.acceptDigestUri;

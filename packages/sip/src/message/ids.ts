@@ -1,5 +1,5 @@
 // Identifier generation behind an interface so tests can make it deterministic (STYLE.md rule 2).
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from '../core/random.ts';
 
 /** RFC 3261 §8.1.1.7: branches of RFC 3261 elements start with this magic cookie. */
 export const BRANCH_MAGIC_COOKIE = 'z9hG4bK';
@@ -14,7 +14,7 @@ export interface IdGenerator {
 }
 
 function random(bytes: number): string {
-  return randomBytes(bytes).toString('base64url');
+  return pooledRandomBytes(bytes).toString('base64url');
 }
 
 export const randomIdGenerator: IdGenerator = {

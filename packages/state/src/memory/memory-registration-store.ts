@@ -19,14 +19,14 @@ export class MemoryRegistrationStore implements RegistrationStore {
     const now = this.#clock.now();
     return [...(this.#table.get(aor)?.values() ?? [])]
       .filter((b) => b.expiresAt > now)
-      .map((b) => structuredClone(b));
+      .map(copyBinding);
   }
 
   async put(binding: Binding): Promise<void> {
     let bindings = this.#table.get(binding.aor);
     if (!bindings) this.#table.set(binding.aor, (bindings = new Map()));
     // Copied so later changes to the caller's object do not reach the store, as with Redis.
-    bindings.set(binding.bindingId, structuredClone(binding));
+    bindings.set(binding.bindingId, copyBinding(binding));
     this.#prune(binding.aor, this.#clock.now());
   }
 
@@ -76,4 +76,10 @@ export class MemoryRegistrationStore implements RegistrationStore {
     for (const [id, b] of bindings) if (b.expiresAt <= now) bindings.delete(id);
     if (bindings.size === 0) this.#table.delete(aor);
   }
+}
+
+/** A copy deep enough that neither side can change the other's (Binding's only nested
+ * values are `flow` and `path`); much cheaper than structuredClone on the REGISTER path. */
+function copyBinding(b: Binding): Binding {
+  return { ...b, flow: { ...b.flow }, path: [...b.path] };
 }

@@ -33,7 +33,8 @@ a=fmtp:101 0-16
 a=ptime:20
 a=sendrecv
 `);
-const invite = Buffer.concat([crlf(`INVITE sip:+4930123456@demo.example.com SIP/2.0
+const invite = Buffer.concat([
+  crlf(`INVITE sip:+4930123456@demo.example.com SIP/2.0
 Via: SIP/2.0/UDP 192.0.2.10:5060;rport;branch=z9hG4bK-524287-1---77aa88bb99cc
 Max-Forwards: 70
 Contact: <sip:1001@192.0.2.10:5060;transport=UDP>
@@ -47,7 +48,9 @@ Supported: replaces, timer
 User-Agent: Zoiper rv2.10.20.3
 Content-Length: ${sdp.length}
 
-`), sdp]);
+`),
+  sdp,
+]);
 
 function rate(name: string, fn: () => void): void {
   for (let i = 0; i < 20_000; i++) fn(); // warm up the JIT
@@ -55,10 +58,17 @@ function rate(name: string, fn: () => void): void {
   const started = process.hrtime.bigint();
   for (let i = 0; i < n; i++) fn();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  process.stdout.write(`${name.padEnd(34)} ${Math.round(n / seconds).toLocaleString('en-US').padStart(10)} msg/s  ${((seconds / n) * 1e6).toFixed(2)} µs/msg\n`);
+  process.stdout.write(
+    `${name.padEnd(34)} ${Math.round(n / seconds)
+      .toLocaleString('en-US')
+      .padStart(10)} msg/s  ${((seconds / n) * 1e6).toFixed(2)} µs/msg\n`,
+  );
 }
 
-for (const [name, buf] of [['REGISTER (digest auth)', register], ['INVITE with SDP', invite]] as const) {
+for (const [name, buf] of [
+  ['REGISTER (digest auth)', register],
+  ['INVITE with SDP', invite],
+] as const) {
   const first = parseMessage(buf);
   if (!first.ok) throw new Error(`${name} does not parse: ${first.error.reason}`);
   rate(`parse ${name}`, () => {

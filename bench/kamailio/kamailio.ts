@@ -42,20 +42,32 @@ export async function startKamailio(options: KamailioOptions): Promise<RunningKa
   await writeCredentialTables(dbDir, options.credentials);
 
   const args = [
-    '-f', kamailioConfig,
-    '-A', `DBURL="text://${dbDir}"`,
-    '-A', `MIN_EXPIRES=${options.minExpires ?? 60}`,
-    '-DD', '-E',
-    '-n', '1',
-    '-m', String(options.sharedMemoryMb ?? 256),
-    '-l', `udp:127.0.0.1:${options.port}`,
-    '-l', `tcp:127.0.0.1:${options.port}`,
-    '-Y', runDir,
-    '-w', options.dir,
+    '-f',
+    kamailioConfig,
+    '-A',
+    `DBURL="text://${dbDir}"`,
+    '-A',
+    `MIN_EXPIRES=${options.minExpires ?? 60}`,
+    '-DD',
+    '-E',
+    '-n',
+    '1',
+    '-m',
+    String(options.sharedMemoryMb ?? 256),
+    '-l',
+    `udp:127.0.0.1:${options.port}`,
+    '-l',
+    `tcp:127.0.0.1:${options.port}`,
+    '-Y',
+    runDir,
+    '-w',
+    options.dir,
   ];
   const child =
     options.cpus !== undefined
-      ? spawn('taskset', ['-c', options.cpus, 'kamailio', ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+      ? spawn('taskset', ['-c', options.cpus, 'kamailio', ...args], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        })
       : spawn('kamailio', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
@@ -83,12 +95,24 @@ export async function startKamailio(options: KamailioOptions): Promise<RunningKa
  * db_text tables in htable's layout (key_name, key_type, value_type, key_value, expires):
  * `credentials` maps SIP-ID to password, `aors` maps SIP-ID to the AOR user it may register.
  */
-export async function writeCredentialTables(dbDir: string, credentials: Credential[]): Promise<void> {
+export async function writeCredentialTables(
+  dbDir: string,
+  credentials: Credential[],
+): Promise<void> {
   const header = 'key_name(str) key_type(int) value_type(int) key_value(str) expires(int)\n';
   const row = (key: string, value: string): string => `${escape(key)}:0:0:${escape(value)}:0\n`;
-  await writeFile(join(dbDir, 'credentials'), header + credentials.map((c) => row(c.sipId, c.password)).join(''));
-  await writeFile(join(dbDir, 'aors'), header + credentials.map((c) => row(c.sipId, c.aorUser)).join(''));
-  await writeFile(join(dbDir, 'version'), 'table_name(str) table_version(int)\ncredentials:2\naors:2\n');
+  await writeFile(
+    join(dbDir, 'credentials'),
+    header + credentials.map((c) => row(c.sipId, c.password)).join(''),
+  );
+  await writeFile(
+    join(dbDir, 'aors'),
+    header + credentials.map((c) => row(c.sipId, c.aorUser)).join(''),
+  );
+  await writeFile(
+    join(dbDir, 'version'),
+    'table_name(str) table_version(int)\ncredentials:2\naors:2\n',
+  );
 }
 
 // db_text separates columns with ':'.

@@ -36,7 +36,8 @@ export async function startFeatureServer(options: FeatureServerOptions): Promise
   await writeFile(provisioningFile, provisioningYaml(options.credentials));
 
   const node = [process.execPath, '--import', 'tsx', featureServerMain];
-  const [command, ...args] = options.cpus !== undefined ? ['taskset', '-c', options.cpus, ...node] : node;
+  const [command, ...args] =
+    options.cpus !== undefined ? ['taskset', '-c', options.cpus, ...node] : node;
   const child = spawn(command as string, args, {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,7 +81,13 @@ export async function startFeatureServer(options: FeatureServerOptions): Promise
 
 /** provisioning/README.md format: one voice group, one site, access lines of 1,000 numbers. */
 export function provisioningYaml(credentials: Credential[]): string {
-  const lines = ['version: 1', 'voiceGroups:', '  - code: VG90000', '    name: Benchmark', '    sites:'];
+  const lines = [
+    'version: 1',
+    'voiceGroups:',
+    '  - code: VG90000',
+    '    name: Benchmark',
+    '    sites:',
+  ];
   lines.push('      - code: "9000000"', '        name: Benchmark site', '        accessLines:');
   for (let start = 0; start < credentials.length; start += 1000) {
     const line = String(start / 1000 + 1).padStart(9, '0');

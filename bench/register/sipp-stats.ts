@@ -21,7 +21,8 @@ export function parseSippStats(csv: string): StepStats | undefined {
   const buckets: StepStats['buckets'] = [];
   header.forEach((name, index) => {
     const below = /^ResponseTimeRepartition1_<(\d+)$/.exec(name);
-    if (below?.[1] !== undefined) buckets.push({ belowMs: Number(below[1]), count: Number(last[index] ?? 0) });
+    if (below?.[1] !== undefined)
+      buckets.push({ belowMs: Number(below[1]), count: Number(last[index] ?? 0) });
     if (name === 'ResponseTimeRepartition1_>=' + String(buckets.at(-1)?.belowMs)) {
       buckets.push({ belowMs: Infinity, count: Number(last[index] ?? 0) });
     }
@@ -30,7 +31,12 @@ export function parseSippStats(csv: string): StepStats | undefined {
   const failed = column('FailedCall(C)');
   if (Number.isNaN(successful) || Number.isNaN(failed)) return undefined;
   const retransmissions = column('Retransmissions(C)');
-  return { successful, failed, retransmissions: Number.isNaN(retransmissions) ? 0 : retransmissions, buckets };
+  return {
+    successful,
+    failed,
+    retransmissions: Number.isNaN(retransmissions) ? 0 : retransmissions,
+    buckets,
+  };
 }
 
 /**

@@ -61,18 +61,28 @@ export async function runSipp(options: SippRunOptions): Promise<SippResult> {
   const timeoutSeconds = Math.max(1, Math.ceil(options.timeoutMs / 1000));
   const args = [
     options.target,
-    '-sf', resolve(options.scenario),
-    '-t', options.transport,
-    '-i', options.localIp ?? '127.0.0.1',
-    '-p', String(sipPort),
-    '-mp', String(mediaPort),
-    '-m', String(options.calls ?? 1),
+    '-sf',
+    resolve(options.scenario),
+    '-t',
+    options.transport,
+    '-i',
+    options.localIp ?? '127.0.0.1',
+    '-p',
+    String(sipPort),
+    '-mp',
+    String(mediaPort),
+    '-m',
+    String(options.calls ?? 1),
     '-nostdin',
     // Abort (and count as failed) on an unexpected message, but send no BYE: there is no dialog.
-    '-default_behaviors', 'all,-bye',
-    '-timeout', `${timeoutSeconds}s`,
+    '-default_behaviors',
+    'all,-bye',
+    '-timeout',
+    `${timeoutSeconds}s`,
     '-timeout_error',
-    '-trace_err', '-error_file', errorFile,
+    '-trace_err',
+    '-error_file',
+    errorFile,
   ];
   if (options.rate !== undefined) args.push('-r', String(options.rate));
   if (options.injectionFile !== undefined) args.push('-inf', resolve(options.injectionFile));
@@ -83,12 +93,27 @@ export async function runSipp(options: SippRunOptions): Promise<SippResult> {
 
   try {
     const [command, commandArgs] =
-      options.cpus !== undefined ? ['taskset', ['-c', options.cpus, 'sipp', ...args]] : ['sipp', args];
-    const { exitCode, stdout, stderr } = await run(command, commandArgs, dir, options.timeoutMs + 5000);
+      options.cpus !== undefined
+        ? ['taskset', ['-c', options.cpus, 'sipp', ...args]]
+        : ['sipp', args];
+    const { exitCode, stdout, stderr } = await run(
+      command,
+      commandArgs,
+      dir,
+      options.timeoutMs + 5000,
+    );
     const counts = parseCounts(stdout);
     const errors = await readFile(errorFile, 'utf8').catch(() => '');
-    const statsCsv = options.stats === true ? await readFile(statsFile, 'utf8').catch(() => undefined) : undefined;
-    return { exitCode, ...counts, stdout, stderr, errors, ...(statsCsv !== undefined ? { statsCsv } : {}) };
+    const statsCsv =
+      options.stats === true ? await readFile(statsFile, 'utf8').catch(() => undefined) : undefined;
+    return {
+      exitCode,
+      ...counts,
+      stdout,
+      stderr,
+      errors,
+      ...(statsCsv !== undefined ? { statsCsv } : {}),
+    };
   } finally {
     reserved.delete(sipPort);
     for (let port = mediaPort; port < mediaPort + 4; port++) reserved.delete(port);
@@ -99,7 +124,9 @@ export async function runSipp(options: SippRunOptions): Promise<SippResult> {
 /** The cumulative column of SIPp's final screen. */
 function parseCounts(stdout: string): { successful: number; failed: number } {
   const last = (label: string): number => {
-    const matches = [...stdout.matchAll(new RegExp(`${label}\\s*\\|\\s*\\d+\\s*\\|\\s*(\\d+)`, 'g'))];
+    const matches = [
+      ...stdout.matchAll(new RegExp(`${label}\\s*\\|\\s*\\d+\\s*\\|\\s*(\\d+)`, 'g')),
+    ];
     return Number(matches.at(-1)?.[1] ?? 0);
   };
   return { successful: last('Successful call'), failed: last('Failed call') };
@@ -137,7 +164,9 @@ async function reservePorts(count: number): Promise<number> {
     if (first + count > 65535) continue;
     const ports = Array.from({ length: count }, (_, i) => first + i);
     if (ports.some((port) => reserved.has(port))) continue;
-    const free = await Promise.all(ports.map(async (port) => (await udpFree(port)) && (await tcpFree(port))));
+    const free = await Promise.all(
+      ports.map(async (port) => (await udpFree(port)) && (await tcpFree(port))),
+    );
     if (free.every(Boolean)) {
       for (const port of ports) reserved.add(port);
       return first;

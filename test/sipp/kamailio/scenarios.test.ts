@@ -6,7 +6,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startKamailio, type Credential, type RunningKamailio } from '../../../bench/kamailio/kamailio.ts';
+import {
+  startKamailio,
+  type Credential,
+  type RunningKamailio,
+} from '../../../bench/kamailio/kamailio.ts';
 import { runSipp, type SippRunOptions, type SippTransport } from '../../helpers/sipp.ts';
 
 const scenarios = fileURLToPath(new URL('..', import.meta.url));
@@ -40,11 +44,19 @@ async function userFile(override: { sipId?: string; password?: string } = {}): P
   const file = join(dir, `user-${nextUser}.csv`);
   const sipId = override.sipId ?? user.sipId;
   const password = override.password ?? user.password;
-  await writeFile(file, `SEQUENTIAL\n${user.aorUser};[authentication username=${sipId} password=${password}]\n`);
+  await writeFile(
+    file,
+    `SEQUENTIAL\n${user.aorUser};[authentication username=${sipId} password=${password}]\n`,
+  );
   return file;
 }
 
-function sipp(scenario: string, transport: SippTransport, injectionFile: string, extra: Partial<SippRunOptions> = {}) {
+function sipp(
+  scenario: string,
+  transport: SippTransport,
+  injectionFile: string,
+  extra: Partial<SippRunOptions> = {},
+) {
   return runSipp({
     scenario: join(scenarios, `${scenario}.xml`),
     target: `127.0.0.1:${port}`,
@@ -56,7 +68,14 @@ function sipp(scenario: string, transport: SippTransport, injectionFile: string,
 }
 
 const transports: SippTransport[] = ['u1', 't1'];
-const simple = ['register', 'reregister', 'fetch-bindings', 'unregister', 'interval-too-brief', 'several-contacts'];
+const simple = [
+  'register',
+  'reregister',
+  'fetch-bindings',
+  'unregister',
+  'interval-too-brief',
+  'several-contacts',
+];
 
 for (const transport of transports) {
   for (const scenario of simple) {
@@ -68,7 +87,11 @@ for (const transport of transports) {
   }
 
   test(`a wrong password is refused over ${transport}`, async (t) => {
-    const result = await sipp('wrong-credentials', transport, await userFile({ password: 'not-it' }));
+    const result = await sipp(
+      'wrong-credentials',
+      transport,
+      await userFile({ password: 'not-it' }),
+    );
     t.is(result.exitCode, 0, result.errors);
   });
 
@@ -94,7 +117,10 @@ test('wrong-credentials fails when the credentials are right', async (t) => {
 });
 
 test('expiry fails when the binding is fetched before it expires', async (t) => {
-  const result = await sipp('expiry', 'u1', await userFile(), { vars: { expires: '60' }, pauseMs: 0 });
+  const result = await sipp('expiry', 'u1', await userFile(), {
+    vars: { expires: '60' },
+    pauseMs: 0,
+  });
   t.is(result.exitCode, 1);
   t.regex(result.errors, /should not/);
 });

@@ -17,25 +17,40 @@ function setup(message: SipRequest = request('REGISTER')) {
   const context: DispatchContext = {
     router,
     logger,
-    policy: { allow: ['REGISTER', 'OPTIONS', 'ACK'], supported: [], accept: {}, isMerged: () => false },
+    policy: {
+      allow: ['REGISTER', 'OPTIONS', 'ACK'],
+      supported: [],
+      accept: {},
+      isMerged: () => false,
+    },
   };
   const req = new IncomingRequest(message, udpFlow);
-  const res = new OutgoingResponse(message, { toTag: 'uas-tag', send: async (r) => void sent.push(r) });
+  const res = new OutgoingResponse(message, {
+    toTag: 'uas-tag',
+    send: async (r) => void sent.push(r),
+  });
   return { sent, errors, router, req, res, run: () => dispatch(req, res, context) };
 }
 
 test('middleware runs in registration order, method-specific ones only for their method', async (t) => {
   const { router, run } = setup();
   const order: string[] = [];
-  const mark = (name: string): Middleware => async (_req, _res, next) => {
-    order.push(`${name}:in`);
-    await next();
-    order.push(`${name}:out`);
-  };
+  const mark =
+    (name: string): Middleware =>
+    async (_req, _res, next) => {
+      order.push(`${name}:in`);
+      await next();
+      order.push(`${name}:out`);
+    };
   router.use(undefined, [mark('all')]);
   router.use('INVITE', [mark('invite-only')]);
   router.use('register', [mark('register-only')]);
-  router.handle('REGISTER', [async (_req, res) => { order.push('handler'); await res.send(200); }]);
+  router.handle('REGISTER', [
+    async (_req, res) => {
+      order.push('handler');
+      await res.send(200);
+    },
+  ]);
   await run();
   t.deepEqual(order, ['all:in', 'register-only:in', 'handler', 'register-only:out', 'all:out']);
 });
@@ -47,13 +62,21 @@ test('middleware that does not call next ends the chain', async (t) => {
   router.handle('REGISTER', [() => void (reached = true)]);
   await run();
   t.false(reached);
-  t.deepEqual(sent.map((r) => r.status), [403]);
+  t.deepEqual(
+    sent.map((r) => r.status),
+    [403],
+  );
 });
 
 test('locals carry what middleware found to the handler', async (t) => {
   const { router, run } = setup();
   let seen: unknown;
-  router.use(undefined, [(req, _res, next) => { req.locals.auth = { username: 'u1', realm: 'r' }; return next(); }]);
+  router.use(undefined, [
+    (req, _res, next) => {
+      req.locals.auth = { username: 'u1', realm: 'r' };
+      return next();
+    },
+  ]);
   router.handle('REGISTER', [(req) => void (seen = req.locals.auth)]);
   await run();
   t.deepEqual(seen, { username: 'u1', realm: 'r' });
@@ -61,7 +84,11 @@ test('locals carry what middleware found to the handler', async (t) => {
 
 test('a thrown SipError becomes that response, with its headers', async (t) => {
   const { router, run, sent } = setup();
-  router.handle('REGISTER', [() => { throw new SipError(423, undefined, { 'Min-Expires': '60' }); }]);
+  router.handle('REGISTER', [
+    () => {
+      throw new SipError(423, undefined, { 'Min-Expires': '60' });
+    },
+  ]);
   await run();
   t.is(sent.length, 1);
   t.is(sent[0]?.status, 423);
@@ -71,26 +98,49 @@ test('a thrown SipError becomes that response, with its headers', async (t) => {
 
 test('any other exception becomes 500 and is logged', async (t) => {
   const { router, run, sent, errors } = setup();
-  router.handle('REGISTER', [async () => { throw new Error('database down'); }]);
+  router.handle('REGISTER', [
+    async () => {
+      throw new Error('database down');
+    },
+  ]);
   await run();
-  t.deepEqual(sent.map((r) => r.status), [500]);
+  t.deepEqual(
+    sent.map((r) => r.status),
+    [500],
+  );
   t.is(errors.length, 1);
 });
 
 test('an exception after the final response sends nothing more', async (t) => {
   const { router, run, sent, errors } = setup();
-  router.handle('REGISTER', [async (_req, res) => { await res.send(200); throw new Error('late'); }]);
+  router.handle('REGISTER', [
+    async (_req, res) => {
+      await res.send(200);
+      throw new Error('late');
+    },
+  ]);
   await run();
-  t.deepEqual(sent.map((r) => r.status), [200]);
+  t.deepEqual(
+    sent.map((r) => r.status),
+    [200],
+  );
   t.is(errors.length, 1);
 });
 
 test('calling next twice is reported as a handler failure', async (t) => {
   const { router, run, sent } = setup();
-  router.use(undefined, [async (_req, _res, next) => { await next(); await next(); }]);
+  router.use(undefined, [
+    async (_req, _res, next) => {
+      await next();
+      await next();
+    },
+  ]);
   router.handle('REGISTER', [() => {}]);
   await run();
-  t.deepEqual(sent.map((r) => r.status), [500]);
+  t.deepEqual(
+    sent.map((r) => r.status),
+    [500],
+  );
 });
 
 test('the validation chain answers before any middleware runs', async (t) => {
@@ -108,7 +158,11 @@ test('an ACK that fails validation or whose handler throws gets no response', as
   await bad.run();
   t.is(bad.sent.length, 0);
   const throwing = setup(request('ACK'));
-  throwing.router.handle('ACK', [() => { throw new SipError(400); }]);
+  throwing.router.handle('ACK', [
+    () => {
+      throw new SipError(400);
+    },
+  ]);
   await throwing.run();
   t.is(throwing.sent.length, 0);
   t.is(throwing.errors.length, 1);
@@ -118,13 +172,21 @@ test('responses copy the request and tag To (RFC 3261 §8.2.6.2), provisional th
   const { router, run, sent } = setup(
     request('REGISTER', { headers: [{ name: 'Timestamp', value: '54' }] }),
   );
-  router.handle('REGISTER', [async (_req, res) => {
-    await res.send(100);
-    await res.send(200, 'Fine', { headers: { Expires: '60' }, body: 'x' });
-    await t.throwsAsync(res.send(200), { message: /already sent/ });
-  }]);
+  router.handle('REGISTER', [
+    async (_req, res) => {
+      await res.send(100);
+      await res.send(200, 'Fine', { headers: { Expires: '60' }, body: 'x' });
+      await t.throwsAsync(res.send(200), { message: /already sent/ });
+    },
+  ]);
   await run();
-  t.deepEqual(sent.map((r) => [r.status, r.reason]), [[100, 'Trying'], [200, 'Fine']]);
+  t.deepEqual(
+    sent.map((r) => [r.status, r.reason]),
+    [
+      [100, 'Trying'],
+      [200, 'Fine'],
+    ],
+  );
   const [trying, ok] = sent;
   t.is(trying?.to.params['tag'], undefined);
   t.deepEqual(trying?.headers, [{ name: 'Timestamp', value: '54' }]);
@@ -137,15 +199,25 @@ test('responses copy the request and tag To (RFC 3261 §8.2.6.2), provisional th
 
 test('typed headers cannot be set as text', async (t) => {
   const { router, run, sent, errors } = setup();
-  router.handle('REGISTER', [(_req, res) => res.send(200, undefined, { headers: { m: '<sip:x@y>' } })]);
+  router.handle('REGISTER', [
+    (_req, res) => res.send(200, undefined, { headers: { m: '<sip:x@y>' } }),
+  ]);
   await run();
-  t.deepEqual(sent.map((r) => r.status), [500]);
+  t.deepEqual(
+    sent.map((r) => r.status),
+    [500],
+  );
   t.is(errors.length, 1);
 });
 
 test('req.get knows compact forms and typed fields', (t) => {
   const req = new IncomingRequest(
-    request('REGISTER', { headers: [{ name: 'k', value: 'path' }, { name: 'Supported', value: 'outbound' }] }),
+    request('REGISTER', {
+      headers: [
+        { name: 'k', value: 'path' },
+        { name: 'Supported', value: 'outbound' },
+      ],
+    }),
     udpFlow,
   );
   t.is(req.get('Supported'), 'path');

@@ -8,9 +8,23 @@ export function request(method: string, overrides: Partial<SipRequest> = {}): Si
     method,
     uri: { scheme: 'sip', user: 'alice', host: 'example.com', params: {}, headers: {} },
     version: 'SIP/2.0',
-    via: [{ protocol: 'SIP/2.0', transport: 'UDP', host: '192.0.2.1', port: 5060, params: { branch: 'z9hG4bK-1' } }],
-    from: { uri: { scheme: 'sip', user: 'bob', host: 'example.com', params: {}, headers: {} }, params: { tag: 'ft' } },
-    to: { uri: { scheme: 'sip', user: 'alice', host: 'example.com', params: {}, headers: {} }, params: {} },
+    via: [
+      {
+        protocol: 'SIP/2.0',
+        transport: 'UDP',
+        host: '192.0.2.1',
+        port: 5060,
+        params: { branch: 'z9hG4bK-1' },
+      },
+    ],
+    from: {
+      uri: { scheme: 'sip', user: 'bob', host: 'example.com', params: {}, headers: {} },
+      params: { tag: 'ft' },
+    },
+    to: {
+      uri: { scheme: 'sip', user: 'alice', host: 'example.com', params: {}, headers: {} },
+      params: {},
+    },
     callId: 'call-1@192.0.2.1',
     cseq: { seq: 1, method },
     maxForwards: 70,

@@ -15,12 +15,23 @@ const valid = [
 ].map((m) => Buffer.from(m, 'latin1'));
 
 const mutation = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({
+    kind: fc.constant('flip' as const),
+    at: fc.nat(),
+    byte: fc.integer({ min: 0, max: 255 }),
+  }),
   fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom(';', ',', ':', '<', '"', '\r\n', ' ', '%', '\0', 'SIP/2.0', '=') }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.constantFrom(';', ',', ':', '<', '"', '\r\n', ' ', '%', '\0', 'SIP/2.0', '='),
+  }),
 );
 
-type Edit = { kind: 'flip'; at: number; byte: number } | { kind: 'cut'; at: number } | { kind: 'insert'; at: number; text: string };
+type Edit =
+  | { kind: 'flip'; at: number; byte: number }
+  | { kind: 'cut'; at: number }
+  | { kind: 'insert'; at: number; text: string };
 
 function mutate(base: Buffer, edits: readonly Edit[]): Buffer {
   let out = Buffer.from(base);
@@ -29,7 +40,8 @@ function mutate(base: Buffer, edits: readonly Edit[]): Buffer {
     if (e.kind === 'flip') {
       if (out.length > 0) out[at % out.length] = e.byte;
     } else if (e.kind === 'cut') out = out.subarray(0, at);
-    else out = Buffer.concat([out.subarray(0, at), Buffer.from(e.text, 'latin1'), out.subarray(at)]);
+    else
+      out = Buffer.concat([out.subarray(0, at), Buffer.from(e.text, 'latin1'), out.subarray(at)]);
   }
   return out;
 }
@@ -49,20 +61,37 @@ test('2,000 mutated requests do not stop the server answering', async (t) => {
     if (req.get('Expires') === 'boom') throw new Error('handler bug');
     await res.send(200, undefined, { contact: req.message.contact });
   });
-  const uac = createSipServer({ listen: [], clock, transport: (user) => network.endpoint({ address: '10.0.0.2', user }) });
+  const uac = createSipServer({
+    listen: [],
+    clock,
+    transport: (user) => network.endpoint({ address: '10.0.0.2', user }),
+  });
   await Promise.all([uas.listen(), uac.listen()]);
-  const flow = { protocol: 'UDP' as const, remoteAddress: '10.0.0.9', remotePort: 5060, localAddress: '10.0.0.1', localPort: 5060 };
+  const flow = {
+    protocol: 'UDP' as const,
+    remoteAddress: '10.0.0.9',
+    remotePort: 5060,
+    localAddress: '10.0.0.1',
+    localPort: 5060,
+  };
 
   await fc.assert(
-    fc.asyncProperty(fc.constantFrom(...valid), fc.array(mutation, { minLength: 1, maxLength: 4 }), async (base, edits) => {
-      core?.onMessage(mutate(base, edits), flow);
-      for (let i = 0; i < 5; i++) await Promise.resolve();
-    }),
+    fc.asyncProperty(
+      fc.constantFrom(...valid),
+      fc.array(mutation, { minLength: 1, maxLength: 4 }),
+      async (base, edits) => {
+        core?.onMessage(mutate(base, edits), flow);
+        for (let i = 0; i < 5; i++) await Promise.resolve();
+      },
+    ),
     { numRuns: 2000 },
   );
   clock.advance(64_000); // let every transaction the mutations started run out
 
-  const response = await uac.request({ protocol: 'UDP', address: '10.0.0.1', port: 5060 }, { method: 'OPTIONS', uri: 'sip:10.0.0.1' });
+  const response = await uac.request(
+    { protocol: 'UDP', address: '10.0.0.1', port: 5060 },
+    { method: 'OPTIONS', uri: 'sip:10.0.0.1' },
+  );
   t.is(response.status, 200);
   await Promise.all([uas.close(), uac.close()]);
 });

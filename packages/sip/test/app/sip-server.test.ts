@@ -41,7 +41,11 @@ test('a request reaches the handler and its final response resolves server.reque
     await res.send(200, undefined, { headers: { 'X-Seen': req.get('X-Probe') ?? '' } });
   });
   await start();
-  const response = await uac.request(uasTarget, { method: 'OPTIONS', uri: 'sip:10.0.0.1', headers: { 'X-Probe': 'p1' } });
+  const response = await uac.request(uasTarget, {
+    method: 'OPTIONS',
+    uri: 'sip:10.0.0.1',
+    headers: { 'X-Probe': 'p1' },
+  });
   t.is(response.status, 200);
   t.deepEqual(response.headers.find((h) => h.name === 'X-Seen')?.value, 'p1');
   t.truthy(response.headers.find((h) => h.name === 'Allow')?.value.includes('OPTIONS'));
@@ -78,7 +82,9 @@ test('UAC retransmits over UDP on Timer E until the request gets through (RFC 32
   // The first two copies of the request are lost.
   network.setRule((p) => (p.to.address === '10.0.0.1' && ++requestsSeen <= 2 ? 'drop' : undefined));
   let response: SipResponse | undefined;
-  void uac.request(uasTarget, { method: 'OPTIONS', uri: 'sip:10.0.0.1' }).then((r) => (response = r));
+  void uac
+    .request(uasTarget, { method: 'OPTIONS', uri: 'sip:10.0.0.1' })
+    .then((r) => (response = r));
   await settle();
   t.is(response, undefined);
   clock.advance(500); // Timer E: T1, second copy (lost)
@@ -96,7 +102,9 @@ test('a request that is never answered resolves as 408 after Timer F (RFC 3261 �
   await start();
   network.setRule(() => 'drop');
   let response: SipResponse | undefined;
-  void uac.request(uasTarget, { method: 'OPTIONS', uri: 'sip:10.0.0.1' }).then((r) => (response = r));
+  void uac
+    .request(uasTarget, { method: 'OPTIONS', uri: 'sip:10.0.0.1' })
+    .then((r) => (response = r));
   await settle();
   clock.advance(31_999);
   await settle();
@@ -127,7 +135,12 @@ test('a CANCEL matching no transaction gets 481 (RFC 3261 §9.2)', async (t) => 
   await start();
   void uac.request(uasTarget, { method: 'INVITE', uri: 'sip:bob@10.0.0.1', callId: 'c1', cseq: 7 });
   // Same Call-ID and CSeq but a fresh branch: no transaction matches.
-  const stray = await uac.request(uasTarget, { method: 'CANCEL', uri: 'sip:bob@10.0.0.1', callId: 'c1', cseq: 7 });
+  const stray = await uac.request(uasTarget, {
+    method: 'CANCEL',
+    uri: 'sip:bob@10.0.0.1',
+    callId: 'c1',
+    cseq: 7,
+  });
   t.is(stray.status, 481);
 });
 
@@ -148,16 +161,28 @@ test('a CANCEL ends a pending INVITE with 487 and tells the handler (RFC 3261 §
     clock,
     transport: network.endpoint({
       address: '10.0.0.3',
-      user: { onRequest: (i) => layer.receiveRequest(i), onResponse: (i) => layer.receiveResponse(i) },
+      user: {
+        onRequest: (i) => layer.receiveRequest(i),
+        onResponse: (i) => layer.receiveResponse(i),
+      },
     }),
     user: { onRequest: () => {} },
   });
   const invite = request('INVITE', {
-    via: [{ protocol: 'SIP/2.0', transport: 'UDP', host: '10.0.0.3', port: 5060, params: { branch: 'z9hG4bK-inv' } }],
+    via: [
+      {
+        protocol: 'SIP/2.0',
+        transport: 'UDP',
+        host: '10.0.0.3',
+        port: 5060,
+        params: { branch: 'z9hG4bK-inv' },
+      },
+    ],
     headers: [],
   });
   const record = (label: string) => ({
-    onResponse: ({ message }: { message: SipResponse }) => void statuses.push(`${label} ${message.status}`),
+    onResponse: ({ message }: { message: SipResponse }) =>
+      void statuses.push(`${label} ${message.status}`),
     onFailure: () => void statuses.push(`${label} failed`),
   });
   const tx = layer.sendRequest(invite, uasTarget, record('INVITE'));
@@ -171,7 +196,7 @@ test('a CANCEL ends a pending INVITE with 487 and tells the handler (RFC 3261 §
 });
 
 test('connection-closed listeners hear of a dead stream connection', async (t) => {
-  const { uas, uac, start, network } = await setup(['TCP']);
+  const { uas, uac, start } = await setup(['TCP']);
   const closed: string[] = [];
   uas.onConnectionClosed((id, flow) => closed.push(`${id}:${flow.remoteAddress}`));
   let connectionId: string | undefined;
@@ -180,7 +205,10 @@ test('connection-closed listeners hear of a dead stream connection', async (t) =
     await res.send(200);
   });
   await start();
-  const response = await uac.request({ protocol: 'TCP', address: '10.0.0.1', port: 5060 }, { method: 'REGISTER', uri: 'sip:10.0.0.1' });
+  const response = await uac.request(
+    { protocol: 'TCP', address: '10.0.0.1', port: 5060 },
+    { method: 'REGISTER', uri: 'sip:10.0.0.1' },
+  );
   t.is(response.status, 200);
   t.truthy(connectionId);
   await uac.close();

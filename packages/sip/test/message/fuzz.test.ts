@@ -17,12 +17,42 @@ type Mutation =
 
 const position = fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true });
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ op: fc.constant('flip' as const), at: position, byte: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ op: fc.constant('delete' as const), at: position, len: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({ op: fc.constant('insert' as const), at: position, bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 8 }) }),
+  fc.record({
+    op: fc.constant('flip' as const),
+    at: position,
+    byte: fc.integer({ min: 0, max: 255 }),
+  }),
+  fc.record({
+    op: fc.constant('delete' as const),
+    at: position,
+    len: fc.integer({ min: 1, max: 40 }),
+  }),
+  fc.record({
+    op: fc.constant('insert' as const),
+    at: position,
+    bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 8 }),
+  }),
   fc.record({ op: fc.constant('truncate' as const), at: position }),
   fc.record({ op: fc.constant('duplicateLine' as const), at: position }),
-  fc.record({ op: fc.constant('crlf' as const), at: position, text: fc.constantFrom('\r\n', '\n', '\r', '\r\n\r\n', '\r\n ', ' \r\n', ':', ';', ',', '"', '<', '>', '%') }),
+  fc.record({
+    op: fc.constant('crlf' as const),
+    at: position,
+    text: fc.constantFrom(
+      '\r\n',
+      '\n',
+      '\r',
+      '\r\n\r\n',
+      '\r\n ',
+      ' \r\n',
+      ':',
+      ';',
+      ',',
+      '"',
+      '<',
+      '>',
+      '%',
+    ),
+  }),
 );
 
 function apply(buf: Buffer, m: Mutation): Buffer {
@@ -43,7 +73,11 @@ function apply(buf: Buffer, m: Mutation): Buffer {
       const start = buf.lastIndexOf('\n', at) + 1;
       const end = buf.indexOf('\n', at);
       if (end < 0) return buf;
-      return Buffer.concat([buf.subarray(0, end + 1), buf.subarray(start, end + 1), buf.subarray(end + 1)]);
+      return Buffer.concat([
+        buf.subarray(0, end + 1),
+        buf.subarray(start, end + 1),
+        buf.subarray(end + 1),
+      ]);
     }
     case 'crlf':
       return Buffer.concat([buf.subarray(0, at), Buffer.from(m.text), buf.subarray(at)]);
@@ -54,22 +88,30 @@ test('100,000 mutated RFC 4475 messages: no throw, bounded time, 4xx/5xx on fail
   let failures = 0;
   let slowest = 0;
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: seeds.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }), (seed, muts) => {
-      let buf = seeds[seed]!;
-      for (const m of muts) buf = apply(buf, m);
-      const started = performance.now();
-      const result = parseMessage(buf);
-      const took = performance.now() - started;
-      if (took > slowest) slowest = took;
-      // generous: a GC pause on a shared 2-core machine must not count as a hang
-      if (took > 250) return false;
-      if (!result.ok) {
-        failures++;
-        return result.error.status >= 400 && result.error.status <= 599 && result.error.reason.length > 0;
-      }
-      // whatever parses must serialise and parse again
-      return parseMessage(serializeMessage(result.message)).ok;
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: seeds.length - 1 }),
+      fc.array(mutation, { minLength: 1, maxLength: 4 }),
+      (seed, muts) => {
+        let buf = seeds[seed]!;
+        for (const m of muts) buf = apply(buf, m);
+        const started = performance.now();
+        const result = parseMessage(buf);
+        const took = performance.now() - started;
+        if (took > slowest) slowest = took;
+        // generous: a GC pause on a shared 2-core machine must not count as a hang
+        if (took > 250) return false;
+        if (!result.ok) {
+          failures++;
+          return (
+            result.error.status >= 400 &&
+            result.error.status <= 599 &&
+            result.error.reason.length > 0
+          );
+        }
+        // whatever parses must serialise and parse again
+        return parseMessage(serializeMessage(result.message)).ok;
+      },
+    ),
     { numRuns: 100_000, seed: 4475 },
   );
   t.log(`failures: ${failures}, slowest parse: ${slowest.toFixed(2)} ms`);

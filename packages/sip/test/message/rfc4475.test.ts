@@ -2,9 +2,21 @@
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import {
-  createResponseToUnparsed, getHeader, getHeaders, getTokenList, isSipUri, parseAuthParams, parseMessage,
-  parseUri, serializeMessage, unescape, uriEquals,
-  type SipMessage, type SipRequest, type SipResponse, type SipUri,
+  createResponseToUnparsed,
+  getHeader,
+  getHeaders,
+  getTokenList,
+  isSipUri,
+  parseAuthParams,
+  parseMessage,
+  parseUri,
+  serializeMessage,
+  unescape,
+  uriEquals,
+  type SipMessage,
+  type SipRequest,
+  type SipResponse,
+  type SipUri,
 } from '../../src/message/index.ts';
 import { readVector, rfc4475Vectors } from '../vectors/rfc4475/index.ts';
 
@@ -34,14 +46,23 @@ const valid: Record<string, Check> = {
     t.is(r.from.params.tag, '98asjd8');
     t.is(r.maxForwards, 68);
     t.deepEqual(r.cseq, { seq: 9, method: 'INVITE' });
-    t.deepEqual(r.via.map((v) => [v.transport, v.host, v.params.branch]), [
-      ['UDP', '192.0.2.2', '390skdjuw'], ['TCP', 'spindle.example.com', 'z9hG4bK9ikj8'], ['UDP', '192.168.255.111', 'z9hG4bK30239'],
-    ]);
+    t.deepEqual(
+      r.via.map((v) => [v.transport, v.host, v.params.branch]),
+      [
+        ['UDP', '192.0.2.2', '390skdjuw'],
+        ['TCP', 'spindle.example.com', 'z9hG4bK9ikj8'],
+        ['UDP', '192.168.255.111', 'z9hG4bK30239'],
+      ],
+    );
     t.is(getHeader(r, 'subject'), '');
     t.is(getHeader(r, 'NewFangledHeader'), 'newfangled value continued newfangled value');
     t.is(getHeader(r, 'unknownheaderwithunusualvalue'), ';;,,;;,;');
     t.is(r.route.length, 1);
-    t.deepEqual(sip(t, r.route[0]?.uri).params, { lr: null, unknownwith: 'value', 'unknown-no-value': null });
+    t.deepEqual(sip(t, r.route[0]?.uri).params, {
+      lr: null,
+      unknownwith: 'value',
+      'unknown-no-value': null,
+    });
     t.is(r.contact[0]?.displayName, 'Quoted string ""');
     t.deepEqual(r.contact[0]?.params, { newparam: 'newvalue', secondparam: null, q: '0.33' });
     t.is(r.body.length, 150);
@@ -123,10 +144,20 @@ const valid: Record<string, Check> = {
     t.is(unescape(u.user ?? ''), 'user;par=u@example.net');
     t.is(u.host, 'example.com');
     t.deepEqual(u.params, {});
-    t.deepEqual(getTokenList(m, 'accept'), ['application/sdp', 'application/pkcs7-mime', 'multipart/mixed', 'multipart/signed', 'message/sip', 'message/sipfrag']);
+    t.deepEqual(getTokenList(m, 'accept'), [
+      'application/sdp',
+      'application/pkcs7-mime',
+      'multipart/mixed',
+      'multipart/signed',
+      'message/sip',
+      'message/sipfrag',
+    ]);
   },
   transports(t, m) {
-    t.deepEqual(m.via.map((v) => v.transport), ['UDP', 'SCTP', 'TLS', 'UNKNOWN', 'TCP']);
+    t.deepEqual(
+      m.via.map((v) => v.transport),
+      ['UDP', 'SCTP', 'TLS', 'UNKNOWN', 'TCP'],
+    );
     t.is(m.callId, 'transports.kijh4akdnaqjkwendsasfdj');
   },
   mpart01(t, m) {
@@ -169,7 +200,10 @@ const valid: Record<string, Check> = {
   },
   bext01(t, m) {
     t.deepEqual(getTokenList(m, 'require'), ['nothingSupportsThis', 'nothingSupportsThisEither']);
-    t.deepEqual(getTokenList(m, 'proxy-require'), ['noProxiesSupportThis', 'norDoAnyProxiesSupportThis']);
+    t.deepEqual(getTokenList(m, 'proxy-require'), [
+      'noProxiesSupportThis',
+      'norDoAnyProxiesSupportThis',
+    ]);
   },
   invut(t, m) {
     t.is(getHeader(m, 'c'), 'application/unknownformat');
@@ -215,11 +249,27 @@ const valid: Record<string, Check> = {
 };
 
 const invalidReasons: Record<string, RegExp> = {
-  badinv01: /Via/, clerr: /Content-Length/, ncl: /Content-Length/, scalar02: /CSeq.*range/, scalarlg: /CSeq/,
-  quotbal: /To/, ltgtruri: /Request-URI/, lwsruri: /Request-Line/, lwsstart: /Request-Line/, trws: /Request-Line/,
-  escruri: /Request-URI.*headers/, regbadct: /Contact/, badaspec: /To/, baddn: /From|To/, badvers: /Version/,
-  mismatch01: /method mismatch/, mismatch02: /method mismatch/, bigcode: /status code/, insuf: /Missing/,
-  multi01: /Multiple/, mcl01: /Multiple Content-Length/,
+  badinv01: /Via/,
+  clerr: /Content-Length/,
+  ncl: /Content-Length/,
+  scalar02: /CSeq.*range/,
+  scalarlg: /CSeq/,
+  quotbal: /To/,
+  ltgtruri: /Request-URI/,
+  lwsruri: /Request-Line/,
+  lwsstart: /Request-Line/,
+  trws: /Request-Line/,
+  escruri: /Request-URI.*headers/,
+  regbadct: /Contact/,
+  badaspec: /To/,
+  baddn: /From|To/,
+  badvers: /Version/,
+  mismatch01: /method mismatch/,
+  mismatch02: /method mismatch/,
+  bigcode: /status code/,
+  insuf: /Missing/,
+  multi01: /Multiple/,
+  mcl01: /Multiple Content-Length/,
 };
 
 for (const vec of rfc4475Vectors) {
@@ -247,7 +297,8 @@ for (const vec of rfc4475Vectors) {
     // what the transport will send back, statelessly
     const reply = createResponseToUnparsed(result.error);
     if (vec.kind === 'response') t.is(reply, undefined);
-    else if (vec.name === 'insuf' || vec.name === 'multi01') t.is(reply, undefined, 'no usable From/To/Call-ID');
+    else if (vec.name === 'insuf' || vec.name === 'multi01')
+      t.is(reply, undefined, 'no usable From/To/Call-ID');
     else {
       t.truthy(reply, 'a stateless error response can be built');
       t.is(reply?.status, vec.expectedResponse as number);

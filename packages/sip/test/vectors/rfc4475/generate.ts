@@ -23,7 +23,10 @@ function mpartBinary(length: number): Buffer {
 }
 
 function expand(text: string): Buffer {
-  const withRepeats = text.replace(/<repeat count=(\d+)>([\s\S]*?)<\/repeat>/g, (_, n: string, s: string) => s.repeat(Number(n)));
+  const withRepeats = text.replace(
+    /<repeat count=(\d+)>([\s\S]*?)<\/repeat>/g,
+    (_, n: string, s: string) => s.repeat(Number(n)),
+  );
   const parts: Buffer[] = [];
   const re = /<hex>([0-9A-Fa-f]*)<\/hex>|<mpart01-binary>/g;
   let last = 0;
@@ -50,7 +53,11 @@ export function buildVectors(): Map<string, Buffer> {
       const marker = bytes.indexOf('<mpart01-binary>');
       const headerEnd = bytes.indexOf('\r\n\r\n') + 4;
       const fixed = bytes.length - '<mpart01-binary>'.length - headerEnd;
-      bytes = Buffer.concat([bytes.subarray(0, marker), mpartBinary(553 - fixed), bytes.subarray(marker + '<mpart01-binary>'.length)]);
+      bytes = Buffer.concat([
+        bytes.subarray(0, marker),
+        mpartBinary(553 - fixed),
+        bytes.subarray(marker + '<mpart01-binary>'.length),
+      ]);
     }
     out.set(name, bytes);
   }

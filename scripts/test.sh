@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 . scripts/test-env.sh
 trap test_env_cleanup EXIT
 
+export TURBO_TELEMETRY_DISABLED=1
 log=$(mktemp)
 status=0
 npx turbo run typecheck test --continue --log-order=grouped 2>&1 | tee "$log" || status=$?

@@ -57,11 +57,12 @@ test.before(async () => {
       PROVISIONING_FILE: join(dir, 'provisioning.yaml'),
       IPVOICE_SIP__HOST: '127.0.0.1',
       SIP_ADVERTISED_HOST: '127.0.0.1',
-      // Keep-alive every second; with T1 = 20 ms an unanswered OPTIONS times out after
-      // 64 * T1 = 1.28 s (RFC 3261 §17.1.2.2 Timer F).
+      // Keep-alive every second; with T1 = 50 ms an unanswered OPTIONS times out after
+      // 64 * T1 = 3.2 s (RFC 3261 §17.1.2.2 Timer F), long enough that a busy CI machine
+      // does not time out a device that does answer.
       IPVOICE_REGISTRAR__UDP_KEEPALIVE__INTERVAL: '1',
-      IPVOICE_SIP__TIMERS__T1: '20',
-      IPVOICE_SIP__TIMERS__T2: '160',
+      IPVOICE_SIP__TIMERS__T1: '50',
+      IPVOICE_SIP__TIMERS__T2: '400',
     },
   });
   server = await startFeatureServer({ config, logger: noopLogger });

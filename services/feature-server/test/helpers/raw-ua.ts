@@ -2,7 +2,10 @@
 // or TCP socket, answers digest challenges with the stack's DigestClient, and lets the
 // test decide whether to answer the server's requests (a dead phone answers nothing).
 import { createSocket, type Socket } from 'node:dgram';
+import { once } from 'node:events';
 import { connect, type Socket as TcpSocket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import WebSocket from 'ws';
 import { randomBytes } from 'node:crypto';
 import {
   DigestClient,
@@ -36,7 +39,7 @@ export abstract class RawUa {
   answerRequests = true;
 
   abstract get localPort(): number;
-  abstract get protocol(): 'UDP' | 'TCP';
+  abstract get protocol(): 'UDP' | 'TCP' | 'TLS' | 'WS';
   protected abstract write(data: Buffer): void;
 
   /** Resolves with the next message that `match` accepts. */
@@ -134,16 +137,19 @@ export class UdpUa extends RawUa {
   }
 }
 
-export class TcpUa extends RawUa {
+/** A phone on a stream transport (TCP or TLS): Content-Length framing, CRLF keep-alives. */
+export class StreamUa extends RawUa {
   readonly #socket: TcpSocket;
+  readonly #protocol: 'TCP' | 'TLS';
   readonly #framer = new StreamFramer({ maxMessageSize: 65535 });
   /** CRLF pongs received. */
   pongs = 0;
 
-  private constructor(socket: TcpSocket) {
+  private constructor(socket: TcpSocket, protocol: 'TCP' | 'TLS') {
     super();
     this.#socket = socket;
-    socket.on('data', (chunk) => {
+    this.#protocol = protocol;
+    socket.on('data', (chunk: Buffer) => {
       // RFC 5626 §4.4.1: the pong is a lone CRLF, which the framer skips silently.
       if (chunk.toString() === '\r\n') {
         this.pongs++;
@@ -155,21 +161,25 @@ export class TcpUa extends RawUa {
     });
   }
 
-  static async open(serverPort: number): Promise<TcpUa> {
+  static async tcp(serverPort: number): Promise<StreamUa> {
     const socket = connect(serverPort, '127.0.0.1');
-    await new Promise<void>((done, fail) => {
-      socket.once('connect', done);
-      socket.once('error', fail);
-    });
-    return new TcpUa(socket);
+    await once(socket, 'connect');
+    return new StreamUa(socket, 'TCP');
+  }
+
+  /** TLS to a server with a self-signed certificate (the test trusts it by not checking). */
+  static async tls(serverPort: number): Promise<StreamUa> {
+    const socket = tlsConnect({ port: serverPort, host: '127.0.0.1', rejectUnauthorized: false });
+    await once(socket, 'secureConnect');
+    return new StreamUa(socket, 'TLS');
   }
 
   get localPort(): number {
     return this.#socket.localPort ?? 0;
   }
 
-  get protocol(): 'TCP' {
-    return 'TCP';
+  get protocol(): 'TCP' | 'TLS' {
+    return this.#protocol;
   }
 
   protected write(data: Buffer): void {
@@ -193,5 +203,43 @@ export class TcpUa extends RawUa {
 
   close(): Promise<void> {
     return new Promise((done) => this.#socket.end(done));
+  }
+}
+
+/** A browser-style phone over WebSocket (RFC 7118): one SIP message per frame. */
+export class WsUa extends RawUa {
+  readonly #ws: WebSocket;
+
+  private constructor(ws: WebSocket) {
+    super();
+    this.#ws = ws;
+    ws.on('message', (data: Buffer) => this.deliver(Buffer.from(data)));
+  }
+
+  static async open(serverPort: number): Promise<WsUa> {
+    const ws = new WebSocket(`ws://127.0.0.1:${serverPort}`, 'sip');
+    await once(ws, 'open');
+    return new WsUa(ws);
+  }
+
+  /** RFC 7118 §5.2: a WebSocket client cannot be reached at an address of its own, so its
+   * Via and Contact name a made-up `.invalid` host; the port there means nothing. */
+  get localPort(): number {
+    return 9;
+  }
+
+  get protocol(): 'WS' {
+    return 'WS';
+  }
+
+  protected write(data: Buffer): void {
+    this.#ws.send(data.toString());
+  }
+
+  close(): Promise<void> {
+    return new Promise((done) => {
+      this.#ws.once('close', () => done());
+      this.#ws.close();
+    });
   }
 }

@@ -13,7 +13,7 @@ import {
   type BindingsRemovedListener,
   type FeatureServer,
 } from '../../src/feature-server.ts';
-import { TcpUa, UdpUa } from '../helpers/raw-ua.ts';
+import { StreamUa, UdpUa } from '../helpers/raw-ua.ts';
 
 const provisioning = `version: 1
 voiceGroups:
@@ -149,7 +149,7 @@ test.serial('a UDP device that stops answering keep-alives loses its binding', a
 });
 
 test.serial('a TCP binding answers CRLF pings and goes when its connection closes', async (t) => {
-  const ua = await TcpUa.open(sipPort());
+  const ua = await StreamUa.tcp(sipPort());
   const res = await ua.register({
     aor: '0312347701',
     username: 'nat01',

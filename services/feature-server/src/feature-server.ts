@@ -16,11 +16,13 @@ import {
   digestAuth,
   isSipUri,
   parseUri,
+  SipError,
   systemClock,
   type Clock,
   type ListenPoint,
   type ListeningPoint,
   type Logger,
+  type Middleware,
   type SipServer,
 } from '@ipvoice/sip';
 import { createStateStore, type Binding, type StateStore } from '@ipvoice/state';
@@ -105,6 +107,7 @@ export async function startFeatureServer({
   });
 
   sip.register(
+    serviceUnavailableOnFailure(logger),
     digestAuth({
       realm: config.sip.domain,
       secret: config.auth.secret,
@@ -235,5 +238,20 @@ function digestUriMatcher(config: Config, sip: SipServer): (digestUri: string) =
         host === p.advertisedHost || host === p.address || (wildcard && local?.has(host) === true);
       return ours && port === p.port;
     });
+  };
+}
+
+/** RFC 3261 §21.5.4: when the database or the state store fails, the request is not the
+ * fault; 503 with Retry-After tells the phone to try again later (a 500 may make it give
+ * up). SipErrors are the handlers' own answers and pass through. */
+function serviceUnavailableOnFailure(logger: Logger): Middleware {
+  return async (req, _res, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof SipError) throw err;
+      logger.error({ err, callId: req.callId, method: req.method }, 'backing store failed');
+      throw new SipError(503, 'Service Unavailable', { 'Retry-After': '30' });
+    }
   };
 }

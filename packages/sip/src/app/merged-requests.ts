@@ -45,12 +45,12 @@ export class MergedRequests {
 }
 
 function keyOf(request: SipRequest): string {
-  return [request.from.params['tag'] ?? '', request.callId, request.cseq.seq, request.cseq.method].join('\n');
+  return `${request.from.params['tag'] ?? ''}\n${request.callId}\n${request.cseq.seq}\n${request.cseq.method}`;
 }
 
 // RFC 3261 §17.2.3: branch and sent-by of the top Via identify the transaction.
 function transactionOf(request: SipRequest): string {
   const via = request.via[0];
   if (!via) return '';
-  return [via.params['branch'] ?? '', via.host.toLowerCase(), via.port ?? ''].join('\n');
+  return `${via.params['branch'] ?? ''}\n${via.host.toLowerCase()}\n${via.port ?? ''}`;
 }

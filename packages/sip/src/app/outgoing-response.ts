@@ -23,6 +23,9 @@ export interface OutgoingSendOptions {
   defaultHeaders?: readonly HeaderField[];
 }
 
+/** Shared by every response without a body: a zero-length Buffer cannot be changed. */
+const emptyBody = Buffer.alloc(0);
+
 export class OutgoingResponse {
   readonly request: SipRequest;
   readonly toTag: string;
@@ -64,14 +67,21 @@ export class OutgoingResponse {
 
   #build(status: number, reason: string, options: SendOptions): SipResponse {
     const fields: HeaderField[] = [];
-    for (const [name, raw] of Object.entries(options.headers ?? {})) {
-      // Typed fields are values, not text: Contact goes in `contact`, the rest is the stack's.
-      if (isTypedHeader(name)) throw new TypeError(`${name} cannot be set as text; see SendOptions`);
-      for (const value of typeof raw === 'string' ? [raw] : raw) fields.push({ name, value });
+    if (options.headers) {
+      for (const [name, raw] of Object.entries(options.headers)) {
+        // Typed fields are values, not text: Contact goes in `contact`, the rest is the stack's.
+        if (isTypedHeader(name))
+          throw new TypeError(`${name} cannot be set as text; see SendOptions`);
+        for (const value of typeof raw === 'string' ? [raw] : raw) fields.push({ name, value });
+      }
     }
-    const given = new Set(fields.map((f) => canonicalName(f.name)));
-    const defaults = this.#defaults.filter((f) => !given.has(canonicalName(f.name)));
-    const body = typeof options.body === 'string' ? Buffer.from(options.body) : options.body ?? Buffer.alloc(0);
+    let defaults = this.#defaults;
+    if (fields.length > 0) {
+      const given = new Set(fields.map((f) => canonicalName(f.name)));
+      defaults = defaults.filter((f) => !given.has(canonicalName(f.name)));
+    }
+    const body =
+      typeof options.body === 'string' ? Buffer.from(options.body) : (options.body ?? emptyBody);
     const response = buildResponse(this.request, {
       status,
       reason,

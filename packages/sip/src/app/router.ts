@@ -11,9 +11,12 @@ interface Registration {
 export class Router {
   #middleware: Registration[] = [];
   #handlers = new Map<string, Middleware[]>();
+  /** Chains by method, built on first use: every request asks, registrations are rare. */
+  #chains = new Map<string, readonly Middleware[]>();
 
   use(method: string | undefined, steps: readonly Middleware[]): void {
     this.#middleware.push({ method: method?.toUpperCase(), steps });
+    this.#chains.clear();
   }
 
   handle(method: string, steps: readonly Middleware[]): void {
@@ -21,6 +24,7 @@ export class Router {
     const list = this.#handlers.get(key) ?? [];
     list.push(...steps);
     this.#handlers.set(key, list);
+    this.#chains.clear();
   }
 
   /** Methods with at least one handler. */
@@ -33,11 +37,16 @@ export class Router {
   }
 
   /** Middleware for `method` in registration order, then its handlers. */
-  chainFor(method: string): Middleware[] {
-    const key = method.toUpperCase();
-    const middleware = this.#middleware
-      .filter((r) => r.method === undefined || r.method === key)
-      .flatMap((r) => r.steps);
-    return [...middleware, ...(this.#handlers.get(key) ?? [])];
+  chainFor(method: string): readonly Middleware[] {
+    let chain = this.#chains.get(method);
+    if (chain === undefined) {
+      const key = method.toUpperCase();
+      const middleware = this.#middleware
+        .filter((r) => r.method === undefined || r.method === key)
+        .flatMap((r) => r.steps);
+      chain = [...middleware, ...(this.#handlers.get(key) ?? [])];
+      this.#chains.set(method, chain);
+    }
+    return chain;
   }
 }

@@ -126,6 +126,11 @@ class Server implements SipServer {
   readonly #pending = new WeakMap<ServerTransaction, Pending>();
   readonly #closedListeners: ConnectionClosedListener[] = [];
   readonly #policy: ValidationPolicy;
+  /** The policy as #serve hands it to validation, with the §8.2.2.2 verdict it judged. */
+  readonly #policyMerged: ValidationPolicy;
+  readonly #policyNotMerged: ValidationPolicy;
+  /** Default headers of every response but OPTIONS ones, built once. */
+  readonly #serverHeaders: readonly HeaderField[];
   #transport: TransportLayer | undefined;
   #transactions: TransactionLayer | undefined;
 
@@ -145,6 +150,11 @@ class Server implements SipServer {
       accept: options.accept ?? defaultAccept,
       isMerged: (request) => this.#merged.isMerged(request),
     };
+    this.#policyMerged = withMergeVerdict(this.#policy, true);
+    this.#policyNotMerged = withMergeVerdict(this.#policy, false);
+    this.#serverHeaders = options.serverHeader
+      ? [{ name: 'Server', value: options.serverHeader }]
+      : [];
   }
 
   get listeningPoints(): readonly ListeningPoint[] {
@@ -264,7 +274,10 @@ class Server implements SipServer {
       onCancel: (tx, incoming) => this.#cancel(tx, incoming),
       onAck: (incoming) => void this.#serveAck(incoming),
       onServerFailure: (tx, failure) =>
-        this.#logger.warn({ callId: tx.request.callId, method: tx.method, failure: failure.kind }, 'server transaction failed'),
+        this.#logger.warn(
+          { callId: tx.request.callId, method: tx.method, failure: failure.kind },
+          'server transaction failed',
+        ),
     };
   }
 
@@ -274,17 +287,18 @@ class Server implements SipServer {
     // RFC 3261 §8.2.2.2: judged before this request is remembered, so a merged copy never
     // replaces the original's entry.
     const merged = this.#merged.isMerged(message);
-    const release = merged ? () => {} : this.#merged.remember(message);
+    const release = merged ? undefined : this.#merged.remember(message);
     const res = new OutgoingResponse(message, {
       toTag: this.#ids.tag(),
       defaultHeaders: this.#defaultHeaders(message),
       send: async (response) => {
-        if (response.status >= 200) release();
+        if (response.status >= 200) release?.();
         tx.respond(response);
       },
     });
-    this.#pending.set(tx, { req, res });
-    const policy: ValidationPolicy = { ...this.#policy, allow: this.#policy.allow, isMerged: () => merged };
+    // RFC 3261 §9.2: only an INVITE can be cancelled, so only INVITEs are looked up again.
+    if (tx.method === 'INVITE') this.#pending.set(tx, { req, res });
+    const policy = merged ? this.#policyMerged : this.#policyNotMerged;
     try {
       await dispatch(req, res, { router: this.#router, policy, logger: this.#logger });
     } catch (error) {
@@ -310,19 +324,20 @@ class Server implements SipServer {
     pending.req.markCancelled();
     // RFC 3261 §9.2: "the UAS SHOULD immediately respond to the INVITE with a 487".
     if (!pending.res.finished) {
-      pending.res.send(487).catch((error: unknown) => this.#logger.warn({ err: error }, 'could not send 487'));
+      pending.res
+        .send(487)
+        .catch((error: unknown) => this.#logger.warn({ err: error }, 'could not send 487'));
     }
   }
 
-  #defaultHeaders(request: SipRequest): HeaderField[] {
-    const fields: HeaderField[] = [];
-    if (this.#options.serverHeader) fields.push({ name: 'Server', value: this.#options.serverHeader });
+  #defaultHeaders(request: SipRequest): readonly HeaderField[] {
+    if (request.method !== 'OPTIONS') return this.#serverHeaders;
+    const fields = [...this.#serverHeaders];
     // RFC 3261 §11.2: the answer to OPTIONS says what we allow, accept and support.
-    if (request.method === 'OPTIONS') {
-      fields.push({ name: 'Allow', value: this.#policy.allow.join(', ') });
-      fields.push({ name: 'Accept', value: 'application/sdp' });
-      if (this.#policy.supported.length > 0) fields.push({ name: 'Supported', value: this.#policy.supported.join(', ') });
-    }
+    fields.push({ name: 'Allow', value: this.#policy.allow.join(', ') });
+    fields.push({ name: 'Accept', value: 'application/sdp' });
+    if (this.#policy.supported.length > 0)
+      fields.push({ name: 'Supported', value: this.#policy.supported.join(', ') });
     return fields;
   }
 
@@ -330,9 +345,12 @@ class Server implements SipServer {
     const uri = typeof options.uri === 'string' ? parseUri(options.uri) : options.uri;
     if (!uri) throw new TypeError(`bad Request-URI "${String(options.uri)}"`);
     const method = options.method.toUpperCase();
-    const host = this.listeningPoints.find((lp) => lp.protocol === target.protocol)?.advertisedHost ?? 'invalid';
+    const host =
+      this.listeningPoints.find((lp) => lp.protocol === target.protocol)?.advertisedHost ??
+      'invalid';
     const headers: HeaderField[] = [];
-    if (this.#options.userAgent) headers.push({ name: 'User-Agent', value: this.#options.userAgent });
+    if (this.#options.userAgent)
+      headers.push({ name: 'User-Agent', value: this.#options.userAgent });
     for (const [name, raw] of Object.entries(options.headers ?? {})) {
       for (const value of typeof raw === 'string' ? [raw] : raw) headers.push({ name, value });
     }
@@ -342,7 +360,14 @@ class Server implements SipServer {
       uri,
       version: 'SIP/2.0',
       // RFC 3261 §8.1.1.7: a fresh branch with the magic cookie; the transport fills sent-by.
-      via: [{ protocol: 'SIP/2.0', transport: target.protocol, host, params: { branch: this.#ids.branch() } }],
+      via: [
+        {
+          protocol: 'SIP/2.0',
+          transport: target.protocol,
+          host,
+          params: { branch: this.#ids.branch() },
+        },
+      ],
       from: options.from ?? {
         uri: { scheme: 'sip', user: 'ipvoice', host, params: {}, headers: {} },
         params: { tag: this.#ids.tag() },
@@ -356,15 +381,31 @@ class Server implements SipServer {
       route: [],
       recordRoute: [],
       headers,
-      body: typeof options.body === 'string' ? Buffer.from(options.body) : options.body ?? Buffer.alloc(0),
+      body:
+        typeof options.body === 'string'
+          ? Buffer.from(options.body)
+          : (options.body ?? Buffer.alloc(0)),
     };
   }
+}
+
+/** `policy` with a fixed §8.2.2.2 verdict; `allow` stays live, as handlers may be added later. */
+function withMergeVerdict(policy: ValidationPolicy, merged: boolean): ValidationPolicy {
+  return {
+    get allow() {
+      return policy.allow;
+    },
+    supported: policy.supported,
+    accept: policy.accept,
+    isMerged: () => merged,
+  };
 }
 
 /** Methods with handlers, plus ACK and CANCEL which the stack handles for INVITE. */
 function allowedMethods(methods: readonly string[]): string[] {
   const allow = [...methods];
-  if (allow.includes('INVITE')) for (const m of ['ACK', 'CANCEL']) if (!allow.includes(m)) allow.push(m);
+  if (allow.includes('INVITE'))
+    for (const m of ['ACK', 'CANCEL']) if (!allow.includes(m)) allow.push(m);
   return allow;
 }
 

@@ -26,8 +26,20 @@ export type Check = (request: SipRequest, policy: ValidationPolicy) => Rejection
 
 /** Methods of RFC 3261 and its common extensions; anything else is "unknown" (501). */
 export const knownMethods: readonly string[] = [
-  'INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE',
-  'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE',
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'OPTIONS',
+  'REGISTER',
+  'PRACK',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'PUBLISH',
+  'INFO',
+  'REFER',
+  'MESSAGE',
+  'UPDATE',
 ];
 
 const supportedSchemes = new Set(['sip', 'sips', 'tel']);
@@ -39,7 +51,9 @@ export const checkVersion: Check = (request) =>
 // RFC 3261 §8.1.1.5: the CSeq method matches the request method; a mismatch is malformed
 // (RFC 4475 torture message "mismatch01").
 export const checkCSeqMethod: Check = (request) =>
-  request.cseq.method === request.method ? undefined : { status: 400, reason: 'CSeq Method Mismatch' };
+  request.cseq.method === request.method
+    ? undefined
+    : { status: 400, reason: 'CSeq Method Mismatch' };
 
 // RFC 3261 §8.2.1: 501 for a method we do not know, 405 for one we know but do not serve;
 // both list what we do serve in Allow.
@@ -65,12 +79,16 @@ export const checkMerged: Check = (request, policy) =>
 // never answered).
 export const checkRequire: Check = (request, policy) => {
   if (request.method === 'ACK' || request.method === 'CANCEL') return undefined;
+  const required = headerValues(request, 'Require');
+  if (required.length === 0) return undefined;
   const supported = new Set(policy.supported.map((t) => t.toLowerCase()));
-  const unsupported = headerValues(request, 'Require')
+  const unsupported = required
     .flatMap((v) => v.split(','))
     .map((t) => t.trim())
     .filter((t) => t !== '' && !supported.has(t.toLowerCase()));
-  return unsupported.length > 0 ? { status: 420, headers: { Unsupported: unsupported.join(', ') } } : undefined;
+  return unsupported.length > 0
+    ? { status: 420, headers: { Unsupported: unsupported.join(', ') } }
+    : undefined;
 };
 
 // RFC 3261 §8.2.3: a body we must understand but cannot gets 415 with Accept (and
@@ -89,7 +107,9 @@ export const checkContent: Check = (request, policy): Rejection | undefined => {
   const type = mediaType(headerValues(request, 'Content-Type')[0]);
   // RFC 3261 §20.15: a non-empty body must say its type.
   if (type === undefined) return { status: 400, reason: 'Missing Content-Type' };
-  return accepted.includes(type) ? undefined : { status: 415, headers: { Accept: accepted.join(', ') } };
+  return accepted.includes(type)
+    ? undefined
+    : { status: 415, headers: { Accept: accepted.join(', ') } };
 };
 
 // RFC 3261 §21.4.7 / RFC 4475 §3.3.15: our answers to INVITE carry SDP; a request whose
@@ -98,8 +118,13 @@ export const checkAcceptable: Check = (request) => {
   if (request.method !== 'INVITE') return undefined;
   const accept = headerValues(request, 'Accept');
   if (accept.length === 0) return undefined;
-  const types = accept.flatMap((v) => v.split(',')).map((t) => mediaType(t)).filter((t) => t !== undefined);
-  const ok = types.length === 0 || types.some((t) => t === 'application/sdp' || t === 'application/*' || t === '*/*');
+  const types = accept
+    .flatMap((v) => v.split(','))
+    .map((t) => mediaType(t))
+    .filter((t) => t !== undefined);
+  const ok =
+    types.length === 0 ||
+    types.some((t) => t === 'application/sdp' || t === 'application/*' || t === '*/*');
   return ok ? undefined : { status: 406 };
 };
 
@@ -122,7 +147,10 @@ export const requestChecks: readonly Check[] = [
   checkMaxForwards,
 ];
 
-export function validateRequest(request: SipRequest, policy: ValidationPolicy): Rejection | undefined {
+export function validateRequest(
+  request: SipRequest,
+  policy: ValidationPolicy,
+): Rejection | undefined {
   for (const check of requestChecks) {
     const rejection = check(request, policy);
     if (rejection) return rejection;

@@ -1,4 +1,5 @@
 // The command-line edge: the only place in this package that prints.
+import { loadConfig } from '@ipvoice/config';
 import { migrateToLatest, openDatabase } from '@ipvoice/db';
 import {
   type ProvisioningReport,
@@ -11,7 +12,8 @@ import { loadProvisioningFile } from './load-provisioning-file.ts';
 const usage = `usage:
   npm run provision -- apply <file> [--database URL] [--dry-run]
   npm run provision -- validate <file>
-The database defaults to $DATABASE_URL, then sqlite:var/ipvoice.db.`;
+The database defaults to the feature server's own (the configuration's database.url:
+$DATABASE_URL, or the SQLite file under $DATA_DIR, var/ by default).`;
 
 function formatReport(report: ProvisioningReport): string {
   const rows = reportKinds.map((kind) => {
@@ -40,10 +42,10 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   const dbFlag = rest.indexOf('--database');
+  // Without --database, the same database `npm start` uses, from the same configuration.
   const url =
     (dbFlag >= 0 ? rest[dbFlag + 1] : undefined) ??
-    process.env.DATABASE_URL ??
-    'sqlite:var/ipvoice.db';
+    loadConfig({ argv: [], env: process.env }).database.url;
   const dryRun = rest.includes('--dry-run');
   if (url.startsWith('sqlite:') && url !== 'sqlite::memory:') {
     const { mkdirSync } = await import('node:fs');

@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 export interface ServerOptions {
-  /** Provisioning YAML text. */
-  provisioning: string;
+  /** Provisioning YAML text; without it the server loads its default, the demo tenant. */
+  provisioning?: string;
   /** Extra environment (REDIS_URL, IPVOICE_REGISTRAR__MIN_EXPIRES …). */
   env?: Record<string, string>;
   /** Reuse a data folder (a restart); a fresh one by default. */
@@ -62,8 +62,11 @@ export async function freePort(): Promise<number> {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ipvoice-e2e-')));
   const port = options.port ?? (await freePort());
-  const provisioningFile = join(dataDir, 'provisioning.yaml');
-  await writeFile(provisioningFile, options.provisioning);
+  const provisioning: Record<string, string> = {};
+  if (options.provisioning !== undefined) {
+    provisioning['PROVISIONING_FILE'] = join(dataDir, 'provisioning.yaml');
+    await writeFile(provisioning['PROVISIONING_FILE'], options.provisioning);
+  }
 
   const child = spawn(
     process.execPath,
@@ -74,7 +77,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         ...process.env,
         SIP_PORT: String(port),
         DATA_DIR: dataDir,
-        PROVISIONING_FILE: provisioningFile,
+        ...provisioning,
         SIP_ADVERTISED_HOST: '127.0.0.1',
         IPVOICE_SIP__HOST: '127.0.0.1',
         SERVER_ID: `e2e-${port}`,

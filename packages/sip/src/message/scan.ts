@@ -1,7 +1,7 @@
 // Low-level scanning shared by the header parsers (RFC 3261 §25.1 basic rules).
 
 const TOKEN = new Uint8Array(128);
-for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`\'~') {
+for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.!%*_+`'~") {
   TOKEN[c.charCodeAt(0)] = 1;
 }
 
@@ -30,7 +30,8 @@ export function splitTopLevel(value: string, sep: string): string[] | undefined 
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (inQuote) {
-      if (c === 92) i++; // quoted-pair
+      if (c === 92)
+        i++; // quoted-pair
       else if (c === 34) inQuote = false;
     } else if (c === 34) inQuote = true;
     else if (inAngle) {
@@ -65,8 +66,12 @@ export function readQuoted(s: string, at: number): { text: string; end: number }
   return undefined;
 }
 
+const NEEDS_ESCAPE = /["\\\x00-\x1f\x7f]/;
+
 /** Quotes a string for a quoted-string, escaping `"`, `\` and control characters. */
 export function quote(s: string): string {
+  // Most values (nonces, realms, tags) need no escaping: skip the character-by-character copy.
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

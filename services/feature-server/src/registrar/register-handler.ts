@@ -113,9 +113,12 @@ function registerRequest(req: IncomingRequest, aor: string): RegisterRequest {
 
 function requestedContact(contact: NameAddr): RequestedContact {
   const uri = contact.uri;
+  const text = formatUri(uri);
   const requested: RequestedContact = {
-    uri: formatUri(uri),
+    uri: text,
     sameAs: (other) => {
+      // A refresh sends the contact it registered: the same text needs no parsing.
+      if (other === text) return true;
       const parsed = parseUri(other);
       return parsed !== undefined && uriEquals(parsed, uri);
     },

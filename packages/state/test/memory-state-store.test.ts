@@ -84,3 +84,52 @@ test('memory: createStateStore makes an in-process store that uses the given clo
 test('createStateStore refuses the redis driver without a URL', (t) => {
   t.throws(() => createStateStore({ driver: 'redis' }), { message: /needs redisUrl/ });
 });
+
+test('memory: stores sharing a backend share the connection index', async (t) => {
+  const clock = new FakeClock();
+  const backend = new MemoryBackend();
+  const a = new MemoryStateStore({ clock, backend });
+  const b = new MemoryStateStore({ clock, backend });
+  t.teardown(async () => {
+    await a.close();
+    await b.close();
+  });
+  const tcp = (connectionId: string) => ({
+    protocol: 'tcp',
+    remoteAddress: '198.51.100.9',
+    remotePort: 50000,
+    localAddress: '192.0.2.1',
+    localPort: 5060,
+    connectionId,
+  });
+  const binding = makeBinding(clock, { aor: 'sip:carol@ipvoice.local', flow: tcp('c1') });
+  await a.registrations.put(binding);
+  const gone = await b.registrations.removeByConnection('fs-1', 'c1');
+  t.deepEqual(
+    gone.map((x) => x.bindingId),
+    [binding.bindingId],
+  );
+  t.deepEqual(await a.registrations.list('sip:carol@ipvoice.local'), []);
+});
+
+test('memory: an expired binding pruned away is not returned by removeByConnection', async (t) => {
+  const clock = new FakeClock();
+  const s = new MemoryStateStore({ clock, backend: new MemoryBackend() });
+  t.teardown(() => s.close());
+  const flow = {
+    protocol: 'tcp',
+    remoteAddress: '198.51.100.9',
+    remotePort: 50001,
+    localAddress: '192.0.2.1',
+    localPort: 5060,
+    connectionId: 'c2',
+  };
+  await s.registrations.put(
+    makeBinding(clock, { aor: 'sip:dave@x', flow, expiresAt: clock.now() + 1000 }),
+  );
+  clock.advance(2000);
+  // A write to the AOR prunes the expired binding (and must take it out of the index too).
+  await s.registrations.put(makeBinding(clock, { aor: 'sip:dave@x' }));
+  t.deepEqual(await s.registrations.removeByConnection('fs-1', 'c2'), []);
+  t.is((await s.registrations.list('sip:dave@x')).length, 1);
+});

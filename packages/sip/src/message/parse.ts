@@ -1,5 +1,14 @@
 // SIP message parser (RFC 3261 §7, §20, §25). Returns a result; never throws on input.
-import type { CSeq, HeaderField, NameAddr, ParseError, ParseResult, SipMessage, Uri, Via } from './types.ts';
+import type {
+  CSeq,
+  HeaderField,
+  NameAddr,
+  ParseError,
+  ParseResult,
+  SipMessage,
+  Uri,
+  Via,
+} from './types.ts';
 import { canonicalName } from './headers.ts';
 import { parseNameAddr, parseNameAddrList } from './name-addr.ts';
 import { isToken } from './scan.ts';
@@ -27,9 +36,24 @@ function trimLws(s: string): string {
   return a === 0 && b === s.length ? s : s.slice(a, b);
 }
 
-function fail(status: number, reason: string, isRequest: boolean, headers: HeaderField[]): ParseResult {
+function fail(
+  status: number,
+  reason: string,
+  isRequest: boolean,
+  headers: HeaderField[],
+): ParseResult {
   const error: ParseError = { status, reason, isRequest, headers };
   return { ok: false, error };
+}
+
+/** `SIP/` in any case at `at`, compared byte by byte rather than through a decoded copy. */
+function startsWithSipSlash(data: Buffer, at: number): boolean {
+  return (
+    ((data[at] ?? 0) | 0x20) === 0x73 &&
+    ((data[at + 1] ?? 0) | 0x20) === 0x69 &&
+    ((data[at + 2] ?? 0) | 0x20) === 0x70 &&
+    data[at + 3] === 0x2f
+  );
 }
 
 /** Finds the blank line ending the header section: CRLFCRLF, or bare LFLF from sloppy senders. */
@@ -41,7 +65,9 @@ function findHeaderEnd(data: Buffer, from: number): { end: number; bodyStart: nu
   return undefined;
 }
 
-/** Splits the header section into the start line and unfolded header fields (RFC 3261 §7.3.1). */
+/** Splits the header section into the start line and unfolded header fields (RFC 3261 §7.3.1).
+ * Names and values are sliced straight out of `head`; only the start line and folded
+ * continuations are cut out as whole lines. */
 function splitLines(head: string): { startLine: string; fields: HeaderField[] } | string {
   const fields: HeaderField[] = [];
   let startLine: string | undefined;
@@ -54,27 +80,39 @@ function splitLines(head: string): { startLine: string; fields: HeaderField[] } 
     if (nl < 0) nl = n;
     let lineEnd = nl;
     if (lineEnd > pos && head.charCodeAt(lineEnd - 1) === 13) lineEnd--;
-    const line = head.slice(pos, lineEnd);
+    const lineStart = pos;
     pos = nl + 1;
     if (startLine === undefined) {
-      startLine = line;
+      startLine = head.slice(lineStart, lineEnd);
       continue;
     }
-    const c0 = line.charCodeAt(0);
+    const c0 = lineStart < lineEnd ? head.charCodeAt(lineStart) : -1;
     if (c0 === 32 || c0 === 9) {
       // folded continuation: the CRLF and leading whitespace are equivalent to one SP
       if (pendingName === undefined) return 'Bad start line: leading whitespace';
-      pendingValue += ' ' + trimLws(line);
+      pendingValue += ' ' + trimLws(head.slice(lineStart, lineEnd));
       continue;
     }
     if (pendingName !== undefined) fields.push({ name: pendingName, value: trimLws(pendingValue) });
-    const colon = line.indexOf(':');
-    if (colon <= 0) return 'Malformed header line';
+    const colon = head.indexOf(':', lineStart);
+    if (colon <= lineStart || colon >= lineEnd) return 'Malformed header line';
     let nameEnd = colon;
-    while (nameEnd > 0 && (line.charCodeAt(nameEnd - 1) === 32 || line.charCodeAt(nameEnd - 1) === 9)) nameEnd--;
-    pendingName = line.slice(0, nameEnd);
+    while (
+      nameEnd > lineStart &&
+      (head.charCodeAt(nameEnd - 1) === 32 || head.charCodeAt(nameEnd - 1) === 9)
+    )
+      nameEnd--;
+    pendingName = head.slice(lineStart, nameEnd);
     if (!isToken(pendingName)) return 'Malformed header name';
-    pendingValue = line.slice(colon + 1);
+    // Leading LWS is dropped here so that the usual unfolded value is sliced only once;
+    // trailing LWS stays until the field is complete, as a fold may follow it.
+    let valueStart = colon + 1;
+    while (
+      valueStart < lineEnd &&
+      (head.charCodeAt(valueStart) === 32 || head.charCodeAt(valueStart) === 9)
+    )
+      valueStart++;
+    pendingValue = head.slice(valueStart, lineEnd);
   }
   if (pendingName !== undefined) fields.push({ name: pendingName, value: trimLws(pendingValue) });
   return { startLine: startLine ?? '', fields };
@@ -85,7 +123,7 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
   let start = 0;
   // RFC 3261 §7.5: ignore CRLFs before the start line (keep-alives, stream leftovers)
   while (start < data.length && (data[start] === 13 || data[start] === 10)) start++;
-  const looksLikeResponse = data.length - start >= 4 && data.toString('latin1', start, start + 4).toUpperCase() === 'SIP/';
+  const looksLikeResponse = data.length - start >= 4 && startsWithSipSlash(data, start);
   const isRequest = !looksLikeResponse;
   const maxSize = options.maxSize ?? DEFAULT_MAX_SIZE;
   if (data.length > maxSize) return fail(513, 'Message Too Large', isRequest, []);
@@ -110,7 +148,8 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
       const parts = startLine.split(' ');
       const last = parts[parts.length - 1] ?? '';
       // RFC 3261 §7.1: exactly one SP between elements and none at the end
-      if (VERSION.test(last) || parts.length > 3) return fail(400, 'Bad Request-Line: extra whitespace', true, fields);
+      if (VERSION.test(last) || parts.length > 3)
+        return fail(400, 'Bad Request-Line: extra whitespace', true, fields);
       return fail(400, 'Bad Request-Line', true, fields);
     }
     method = m[1] ?? '';
@@ -165,7 +204,8 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
       case 'from':
       case 'to': {
         // RFC 4475 §3.3.8: several values in a single-value header is a 400
-        if ((name === 'from' ? from : to) !== undefined) return fail(400, `Multiple ${name === 'from' ? 'From' : 'To'} values`, isRequest, fields);
+        if ((name === 'from' ? from : to) !== undefined)
+          return fail(400, `Multiple ${name === 'from' ? 'From' : 'To'} values`, isRequest, fields);
         const na = parseNameAddr(value);
         if (!na) return fail(400, `Bad ${name === 'from' ? 'From' : 'To'}`, isRequest, fields);
         if (name === 'from') from = na;
@@ -175,7 +215,8 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
       case 'call-id':
         if (callId !== undefined) return fail(400, 'Multiple Call-ID values', isRequest, fields);
         // RFC 3261 §25.1: callid = word [ "@" word ]; no whitespace
-        if (value.length === 0 || /[\s]/.test(value)) return fail(400, 'Bad Call-ID', isRequest, fields);
+        if (value.length === 0 || /[\s]/.test(value))
+          return fail(400, 'Bad Call-ID', isRequest, fields);
         callId = value;
         break;
       case 'cseq': {
@@ -184,7 +225,8 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
         if (!m || !isToken(m[2] ?? '')) return fail(400, 'Bad CSeq', isRequest, fields);
         const digits = m[1] ?? '';
         const seq = Number(digits);
-        if (digits.length > 10 || seq > MAX_CSEQ) return fail(400, 'Bad CSeq: sequence number out of range', isRequest, fields);
+        if (digits.length > 10 || seq > MAX_CSEQ)
+          return fail(400, 'Bad CSeq: sequence number out of range', isRequest, fields);
         cseq = { seq, method: m[2] ?? '' };
         break;
       }
@@ -192,18 +234,21 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
         if (maxForwardsSeen) return fail(400, 'Multiple Max-Forwards values', isRequest, fields);
         maxForwardsSeen = true;
         // RFC 3261 §20.22: 1*DIGIT, 0-255 (RFC 4475 §3.1.2.4)
-        if (!/^\d{1,10}$/.test(value) || Number(value) > 255) return fail(400, 'Bad Max-Forwards', isRequest, fields);
+        if (!/^\d{1,10}$/.test(value) || Number(value) > 255)
+          return fail(400, 'Bad Max-Forwards', isRequest, fields);
         maxForwards = Number(value);
         break;
       }
       case 'contact': {
         if (value === '*') {
           // RFC 3261 §10.2.2: `*` stands alone
-          if (contactWildcard || contact.length > 0) return fail(400, 'Bad Contact: * with other values', isRequest, fields);
+          if (contactWildcard || contact.length > 0)
+            return fail(400, 'Bad Contact: * with other values', isRequest, fields);
           contactWildcard = true;
           break;
         }
-        if (contactWildcard) return fail(400, 'Bad Contact: * with other values', isRequest, fields);
+        if (contactWildcard)
+          return fail(400, 'Bad Contact: * with other values', isRequest, fields);
         const list = parseNameAddrList(value);
         if (!list) return fail(400, 'Bad Contact', isRequest, fields);
         for (const c of list) contact.push(c);
@@ -212,13 +257,15 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
       case 'route':
       case 'record-route': {
         const list = parseNameAddrList(value);
-        if (!list) return fail(400, name === 'route' ? 'Bad Route' : 'Bad Record-Route', isRequest, fields);
+        if (!list)
+          return fail(400, name === 'route' ? 'Bad Route' : 'Bad Record-Route', isRequest, fields);
         for (const r of list) (name === 'route' ? route : recordRoute).push(r);
         break;
       }
       case 'content-length':
         // RFC 4475 §3.3.9 (mcl01): two Content-Length values leave the body undefined
-        if (contentLength !== undefined) return fail(400, 'Multiple Content-Length values', isRequest, fields);
+        if (contentLength !== undefined)
+          return fail(400, 'Multiple Content-Length values', isRequest, fields);
         // RFC 4475 §3.1.2.3 (ncl): digits only
         if (!/^\d{1,10}$/.test(value)) return fail(400, 'Bad Content-Length', isRequest, fields);
         contentLength = Number(value);
@@ -245,16 +292,47 @@ export function parseMessage(data: Buffer, options: ParseOptions = {}): ParseRes
   const available = data.length - bounds.bodyStart;
   let body: Buffer;
   if (contentLength === undefined) body = Buffer.from(data.subarray(bounds.bodyStart));
-  else if (contentLength > available) return fail(400, 'Bad Content-Length: larger than the body', isRequest, fields);
+  else if (contentLength > available)
+    return fail(400, 'Bad Content-Length: larger than the body', isRequest, fields);
   else body = Buffer.from(data.subarray(bounds.bodyStart, bounds.bodyStart + contentLength));
 
-  const common = { version, via, from, to, callId, cseq, contact, contactWildcard, route, recordRoute, headers, body };
-  let message: SipMessage;
-  if (isRequest && requestUri) {
-    message = { kind: 'request', method, uri: requestUri, ...common };
-  } else {
-    message = { kind: 'response', status, reason, ...common };
-  }
+  // One object literal per kind: no intermediate `common` object to spread.
+  const message: SipMessage =
+    isRequest && requestUri
+      ? {
+          kind: 'request',
+          method,
+          uri: requestUri,
+          version,
+          via,
+          from,
+          to,
+          callId,
+          cseq,
+          contact,
+          contactWildcard,
+          route,
+          recordRoute,
+          headers,
+          body,
+        }
+      : {
+          kind: 'response',
+          status,
+          reason,
+          version,
+          via,
+          from,
+          to,
+          callId,
+          cseq,
+          contact,
+          contactWildcard,
+          route,
+          recordRoute,
+          headers,
+          body,
+        };
   if (maxForwards !== undefined) message.maxForwards = maxForwards;
   return { ok: true, message };
 }

@@ -11,6 +11,7 @@ import {
   type Middleware,
   type NameAddr,
   type Params,
+  type Uri,
 } from '@ipvoice/sip';
 import type { Binding, StateStore } from '@ipvoice/state';
 import { aorUser, nationalNumber } from './aor.ts';
@@ -73,7 +74,14 @@ export function registerHandler(deps: RegisterHandlerDeps): Middleware {
     const headers: Record<string, string | string[]> = { Date: new Date(now).toUTCString() };
     // RFC 3327 §5.3: the stored Path is echoed only to a UA that supports it.
     if (request.path.length > 0 && supports(req, 'path')) headers['Path'] = request.path;
-    await res.send(200, 'OK', { headers, contact: outcome.current.map((b) => contactOf(b, now)) });
+    const sent = req.message.contact;
+    const contact = outcome.current.map((b) => {
+      // A binding this request refreshed holds the text of one of its contacts (same index
+      // in request.contacts): reuse that parsed URI rather than parse the text back.
+      const i = request.contacts.findIndex((c) => c.uri === b.contact);
+      return contactOf(b, now, i < 0 ? undefined : sent[i]?.uri);
+    });
+    await res.send(200, 'OK', { headers, contact });
   };
 }
 
@@ -133,8 +141,8 @@ function requestedContact(contact: NameAddr): RequestedContact {
   return requested;
 }
 
-function contactOf(b: Binding, now: number): NameAddr {
-  const uri = parseUri(b.contact);
+function contactOf(b: Binding, now: number, parsed: Uri | undefined): NameAddr {
+  const uri = parsed ?? parseUri(b.contact);
   // Stored contacts were formatted from parsed URIs, so they always parse back.
   if (!uri) throw new SipError(500, 'Corrupt Binding');
   const params: Params = { expires: String(Math.max(0, Math.ceil((b.expiresAt - now) / 1000))) };

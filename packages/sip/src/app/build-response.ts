@@ -9,7 +9,7 @@ export interface ResponseParts {
   reason: string;
   /** The UAS's To tag, added when the request's To has none. */
   toTag: string;
-  headers: HeaderField[];
+  headers: readonly HeaderField[];
   body: Buffer;
 }
 
@@ -35,6 +35,14 @@ export function isTypedHeader(name: string): boolean {
 }
 
 const typedHeaderNames = new Set([
-  'via', 'from', 'to', 'call-id', 'cseq', 'max-forwards', 'contact', 'route', 'record-route',
+  'via',
+  'from',
+  'to',
+  'call-id',
+  'cseq',
+  'max-forwards',
+  'contact',
+  'route',
+  'record-route',
   'content-length',
 ]);

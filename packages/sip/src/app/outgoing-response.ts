@@ -68,17 +68,22 @@ export class OutgoingResponse {
   #build(status: number, reason: string, options: SendOptions): SipResponse {
     const fields: HeaderField[] = [];
     if (options.headers) {
-      for (const [name, raw] of Object.entries(options.headers)) {
+      for (const name of Object.keys(options.headers)) {
         // Typed fields are values, not text: Contact goes in `contact`, the rest is the stack's.
         if (isTypedHeader(name))
           throw new TypeError(`${name} cannot be set as text; see SendOptions`);
-        for (const value of typeof raw === 'string' ? [raw] : raw) fields.push({ name, value });
+        const raw = options.headers[name];
+        if (raw === undefined) continue;
+        if (typeof raw === 'string') fields.push({ name, value: raw });
+        else for (const value of raw) fields.push({ name, value });
       }
     }
-    let defaults = this.#defaults;
+    // Without fields of its own the response takes the defaults as they are: buildResponse
+    // copies the list it is given, so no filtered or merged copy is needed here.
+    let headers: readonly HeaderField[] = this.#defaults;
     if (fields.length > 0) {
       const given = new Set(fields.map((f) => canonicalName(f.name)));
-      defaults = defaults.filter((f) => !given.has(canonicalName(f.name)));
+      headers = [...this.#defaults.filter((f) => !given.has(canonicalName(f.name))), ...fields];
     }
     const body =
       typeof options.body === 'string' ? Buffer.from(options.body) : (options.body ?? emptyBody);
@@ -86,10 +91,10 @@ export class OutgoingResponse {
       status,
       reason,
       toTag: this.toTag,
-      headers: [...defaults, ...fields],
+      headers,
       body,
     });
-    response.contact = [...(options.contact ?? [])];
+    response.contact = options.contact ? [...options.contact] : [];
     return response;
   }
 }

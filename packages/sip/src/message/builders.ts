@@ -76,7 +76,7 @@ export interface ResponseOptions {
   toTag?: string;
   ids?: IdGenerator;
   /** Extra header fields (Allow, Unsupported, WWW-Authenticate …). */
-  headers?: HeaderField[];
+  headers?: readonly HeaderField[];
   contact?: NameAddr[];
   body?: Buffer;
 }

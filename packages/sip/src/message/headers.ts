@@ -23,8 +23,48 @@ export const COMPACT_FORMS: Readonly<Record<string, string>> = {
   a: 'accept-contact', // RFC 3841
 };
 
+/** The usual spellings of the headers every request carries or every lookup asks for,
+ * mapped to their canonical names: canonicalName runs for every field of every lookup, and
+ * a hit here spares a lower-cased copy of the name. Fixed, so it cannot grow with input. */
+const USUAL_SPELLINGS: ReadonlyMap<string, string> = new Map(
+  [
+    'Via',
+    'From',
+    'To',
+    'Call-ID',
+    'CSeq',
+    'Contact',
+    'Max-Forwards',
+    'Route',
+    'Record-Route',
+    'Content-Length',
+    'Content-Type',
+    'Content-Encoding',
+    'Expires',
+    'Min-Expires',
+    'User-Agent',
+    'Server',
+    'Allow',
+    'Supported',
+    'Require',
+    'Proxy-Require',
+    'Unsupported',
+    'Accept',
+    'Authorization',
+    'WWW-Authenticate',
+    'Proxy-Authorization',
+    'Proxy-Authenticate',
+    'Date',
+    'Path',
+    'Timestamp',
+    'Event',
+  ].map((name) => [name, name.toLowerCase()]),
+);
+
 /** Lower-case long form of a header name. */
 export function canonicalName(name: string): string {
+  const usual = USUAL_SPELLINGS.get(name);
+  if (usual !== undefined) return usual;
   const lower = name.toLowerCase();
   return lower.length === 1 ? (COMPACT_FORMS[lower] ?? lower) : lower;
 }

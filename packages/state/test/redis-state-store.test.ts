@@ -100,9 +100,9 @@ test('redis: expired bindings are pruned from the hash on the next write', async
   const iso = isolated(clock);
   try {
     const s = iso.open();
-    const old = makeBinding(clock, { expiresAt: clock.now() + 1000 });
+    const old = makeBinding(clock, { expiresAt: clock.now() + 60_000 });
     await s.registrations.put(old);
-    clock.advance(1000);
+    clock.advance(60_000);
     const fresh = makeBinding(clock);
     await s.registrations.put(fresh);
     t.deepEqual(await admin.hkeys(`${iso.keyPrefix}reg:aor:${old.aor}`), [fresh.bindingId]);

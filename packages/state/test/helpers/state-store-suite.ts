@@ -107,27 +107,29 @@ export function stateStoreSuite(name: string, newBackend: () => Promise<Backend>
 
   it('hides bindings once their expiry time is reached', async (b, t) => {
     const s = b.open();
-    const short = makeBinding(b.clock, { expiresAt: b.clock.now() + 1000 });
-    const long = makeBinding(b.clock, { expiresAt: b.clock.now() + 5000 });
+    // Minutes, not seconds: Redis also expires keys in real time, and a loaded CI machine
+    // may take seconds between these steps; the fake clock alone must decide here.
+    const short = makeBinding(b.clock, { expiresAt: b.clock.now() + 60_000 });
+    const long = makeBinding(b.clock, { expiresAt: b.clock.now() + 300_000 });
     await s.registrations.put(short);
     await s.registrations.put(long);
-    b.clock.advance(999);
+    b.clock.advance(59_999);
     t.is((await s.registrations.list(short.aor)).length, 2);
     b.clock.advance(1);
     t.deepEqual(await s.registrations.list(short.aor), [long]);
     t.is(await s.registrations.countAors(), 1);
-    b.clock.advance(4000);
+    b.clock.advance(240_000);
     t.deepEqual(await s.registrations.list(short.aor), []);
     t.is(await s.registrations.countAors(), 0);
   });
 
   it('a re-registration extends the expiry', async (b, t) => {
     const s = b.open();
-    const binding = makeBinding(b.clock, { expiresAt: b.clock.now() + 1000 });
+    const binding = makeBinding(b.clock, { expiresAt: b.clock.now() + 60_000 });
     await s.registrations.put(binding);
-    b.clock.advance(900);
-    await s.registrations.put({ ...binding, expiresAt: b.clock.now() + 1000 });
-    b.clock.advance(900);
+    b.clock.advance(54_000);
+    await s.registrations.put({ ...binding, expiresAt: b.clock.now() + 60_000 });
+    b.clock.advance(54_000);
     t.is((await s.registrations.list(binding.aor)).length, 1);
   });
 
@@ -145,9 +147,9 @@ export function stateStoreSuite(name: string, newBackend: () => Promise<Backend>
 
   it('remove of an expired binding reports false', async (b, t) => {
     const s = b.open();
-    const binding = makeBinding(b.clock, { expiresAt: b.clock.now() + 1000 });
+    const binding = makeBinding(b.clock, { expiresAt: b.clock.now() + 60_000 });
     await s.registrations.put(binding);
-    b.clock.advance(1000);
+    b.clock.advance(60_000);
     t.false(await s.registrations.remove(binding.aor, binding.bindingId));
   });
 
@@ -201,11 +203,11 @@ export function stateStoreSuite(name: string, newBackend: () => Promise<Backend>
   it('removeByConnection does not return bindings that had already expired', async (b, t) => {
     const s = b.open();
     await s.registrations.put(
-      makeBinding(b.clock, { flow: tcp('c1'), expiresAt: b.clock.now() + 100 }),
+      makeBinding(b.clock, { flow: tcp('c1'), expiresAt: b.clock.now() + 60_000 }),
     );
     const live = makeBinding(b.clock, { aor: 'sip:bob@ipvoice.local', flow: tcp('c1') });
     await s.registrations.put(live);
-    b.clock.advance(100);
+    b.clock.advance(60_000);
     t.deepEqual(await s.registrations.removeByConnection('fs-1', 'c1'), [live]);
   });
 

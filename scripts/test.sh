@@ -20,8 +20,10 @@ echo "== benchmark smoke run"
 npm run --silent bench:register -- --smoke 2>&1 | tee -a "$log" || status=$?
 
 # ava prints "N tests passed" / "N tests failed" per package; add them up for one closing line.
-passed=$(grep -oE '[0-9]+ tests? passed' "$log" | awk '{s+=$1} END {print s+0}')
-failed=$(grep -oE '[0-9]+ tests? failed' "$log" | awk '{s+=$1} END {print s+0}')
+read -r passed failed < <(awk '
+  match($0, /[0-9]+ tests? passed/) { p += substr($0, RSTART) + 0 }
+  match($0, /[0-9]+ tests? failed/) { f += substr($0, RSTART) + 0 }
+  END { print p + 0, f + 0 }' "$log")
 rm -f "$log"
 [ "$failed" -eq 0 ] || status=1
 echo "$passed passed, $failed failed"

@@ -16,6 +16,9 @@ log=$(mktemp)
 status=0
 npx turbo run typecheck test --continue --log-order=grouped 2>&1 | tee "$log" || status=$?
 
+echo "== lint (eslint: layer order, no cycles; prettier)"
+npm run --silent lint || status=$?
+
 echo "== benchmark smoke run"
 npm run --silent bench:register -- --smoke 2>&1 | tee -a "$log" || status=$?
 

@@ -40,7 +40,9 @@ export function digestAuth(options: DigestAuthOptions): Middleware {
     secret: options.secret ?? randomBytes(32),
     ...(options.algorithms ? { algorithms: options.algorithms } : {}),
     ...(options.qop ? { qop: options.qop } : {}),
-    ...(options.nonceLifetimeSeconds !== undefined ? { nonceLifetimeSeconds: options.nonceLifetimeSeconds } : {}),
+    ...(options.nonceLifetimeSeconds !== undefined
+      ? { nonceLifetimeSeconds: options.nonceLifetimeSeconds }
+      : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.acceptDigestUri ? { acceptDigestUri: options.acceptDigestUri } : {}),
   });
@@ -56,7 +58,10 @@ export function digestAuth(options: DigestAuthOptions): Middleware {
     options.onFailure?.(result.reason);
     // RFC 2617 §3.2.2.5: credentials for another URI, or that do not parse, are a bad request.
     if (result.reason === 'malformed' || result.reason === 'uri-mismatch') {
-      await res.send(400, result.reason === 'malformed' ? 'Malformed Credentials' : 'Digest URI Mismatch');
+      await res.send(
+        400,
+        result.reason === 'malformed' ? 'Malformed Credentials' : 'Digest URI Mismatch',
+      );
       return;
     }
     // RFC 2617 §3.2.1: a right digest over an old (or replayed) nonce is stale.

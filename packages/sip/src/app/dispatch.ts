@@ -14,13 +14,19 @@ export interface DispatchContext {
   logger: Logger;
 }
 
-export async function dispatch(req: IncomingRequest, res: OutgoingResponse, context: DispatchContext): Promise<void> {
+export async function dispatch(
+  req: IncomingRequest,
+  res: OutgoingResponse,
+  context: DispatchContext,
+): Promise<void> {
   const { logger } = context;
   const rejection = validateRequest(req.message, context.policy);
   if (rejection) {
     // RFC 3261 §17.1.1.3: ACK is never answered, even when it is wrong.
     if (req.method === 'ACK') return;
-    await sendSafely(res, logger, rejection.status, rejection.reason, { headers: rejection.headers ?? {} });
+    await sendSafely(res, logger, rejection.status, rejection.reason, {
+      headers: rejection.headers ?? {},
+    });
     return;
   }
   try {
@@ -32,7 +38,10 @@ export async function dispatch(req: IncomingRequest, res: OutgoingResponse, cont
     }
     if (error instanceof SipError) {
       if (res.finished) {
-        logger.warn({ status: error.status, callId: req.callId }, 'SipError after the final response');
+        logger.warn(
+          { status: error.status, callId: req.callId },
+          'SipError after the final response',
+        );
         return;
       }
       await sendSafely(res, logger, error.status, error.reason, { headers: error.headers });

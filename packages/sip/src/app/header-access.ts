@@ -15,16 +15,27 @@ export function headerValues(message: SipMessage, name: string): string[] {
 
 function typedValues(message: SipMessage, name: string): string[] | undefined {
   switch (name) {
-    case 'via': return message.via.map(formatVia);
-    case 'from': return [formatNameAddr(message.from)];
-    case 'to': return [formatNameAddr(message.to)];
-    case 'call-id': return [message.callId];
-    case 'cseq': return [`${message.cseq.seq} ${message.cseq.method}`];
-    case 'max-forwards': return message.maxForwards === undefined ? [] : [String(message.maxForwards)];
-    case 'contact': return message.contactWildcard ? ['*'] : message.contact.map(formatNameAddr);
-    case 'route': return message.route.map(formatNameAddr);
-    case 'record-route': return message.recordRoute.map(formatNameAddr);
-    case 'content-length': return [String(message.body.length)];
-    default: return undefined;
+    case 'via':
+      return message.via.map(formatVia);
+    case 'from':
+      return [formatNameAddr(message.from)];
+    case 'to':
+      return [formatNameAddr(message.to)];
+    case 'call-id':
+      return [message.callId];
+    case 'cseq':
+      return [`${message.cseq.seq} ${message.cseq.method}`];
+    case 'max-forwards':
+      return message.maxForwards === undefined ? [] : [String(message.maxForwards)];
+    case 'contact':
+      return message.contactWildcard ? ['*'] : message.contact.map(formatNameAddr);
+    case 'route':
+      return message.route.map(formatNameAddr);
+    case 'record-route':
+      return message.recordRoute.map(formatNameAddr);
+    case 'content-length':
+      return [String(message.body.length)];
+    default:
+      return undefined;
   }
 }

@@ -62,7 +62,8 @@ export class FakeClock implements Clock {
     for (;;) {
       let next: Pending | undefined;
       for (const t of this.#timers.values()) {
-        if (t.at <= end && (!next || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t;
+        if (t.at <= end && (!next || t.at < next.at || (t.at === next.at && t.seq < next.seq)))
+          next = t;
       }
       if (!next) break;
       this.#timers.delete(next.id);

@@ -8,8 +8,28 @@ export { parseVia, parseViaList, formatVia } from './via.ts';
 export { parseParams, formatParams } from './params.ts';
 export { quote, unquote, isToken, splitTopLevel } from './scan.ts';
 export {
-  COMPACT_FORMS, canonicalName, getHeader, getHeaders, setHeader, addHeader, removeHeader,
-  getTokenList, parseAuthParams, type AuthParams, type HeaderSource,
+  COMPACT_FORMS,
+  canonicalName,
+  getHeader,
+  getHeaders,
+  setHeader,
+  addHeader,
+  removeHeader,
+  getTokenList,
+  parseAuthParams,
+  type AuthParams,
+  type HeaderSource,
 } from './headers.ts';
-export { createResponse, createResponseToUnparsed, formatRawErrorResponse, REASON_PHRASES, type ResponseOptions } from './builders.ts';
-export { BRANCH_MAGIC_COOKIE, randomIdGenerator, sequentialIdGenerator, type IdGenerator } from './ids.ts';
+export {
+  createResponse,
+  createResponseToUnparsed,
+  formatRawErrorResponse,
+  REASON_PHRASES,
+  type ResponseOptions,
+} from './builders.ts';
+export {
+  BRANCH_MAGIC_COOKIE,
+  randomIdGenerator,
+  sequentialIdGenerator,
+  type IdGenerator,
+} from './ids.ts';

@@ -26,7 +26,10 @@ export function parseNameAddr(text: string): NameAddr | undefined {
     if (lt > 0) {
       // RFC 3261 §25.1: display-name = *(token LWS) / quoted-string. RFC 4475 §3.1.1.6
       // (lwsdisp) says to accept a token directly followed by '<'.
-      const words = s.slice(0, lt).trim().split(/[ \t]+/);
+      const words = s
+        .slice(0, lt)
+        .trim()
+        .split(/[ \t]+/);
       if (!words.every(isToken)) return undefined;
       displayName = words.join(' ');
     }
@@ -82,6 +85,7 @@ export function parseNameAddrList(text: string): NameAddr[] | undefined {
 
 /** Always writes the name-addr form (<uri>), which is safe for every URI. */
 export function formatNameAddr(na: NameAddr): string {
-  const name = na.displayName !== undefined && na.displayName.length > 0 ? quote(na.displayName) + ' ' : '';
+  const name =
+    na.displayName !== undefined && na.displayName.length > 0 ? quote(na.displayName) + ' ' : '';
   return `${name}<${formatUri(na.uri)}>${formatParams(na.params)}`;
 }

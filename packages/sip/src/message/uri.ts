@@ -30,7 +30,9 @@ export function escapeUser(s: string): string {
   let out = '';
   for (const ch of s) {
     if (USER_SAFE.test(ch)) out += ch;
-    else for (const b of Buffer.from(ch, 'utf8')) out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+    else
+      for (const b of Buffer.from(ch, 'utf8'))
+        out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
   }
   return out;
 }
@@ -177,7 +179,11 @@ function sipUriEquals(a: SipUri, b: SipUri): boolean {
   // userinfo is case-sensitive, compared after unescaping (%75se%72 == user)
   if ((a.user === undefined) !== (b.user === undefined)) return false;
   if (a.user !== undefined && unescape(a.user) !== unescape(b.user ?? '')) return false;
-  if ((a.password === undefined ? undefined : unescape(a.password)) !== (b.password === undefined ? undefined : unescape(b.password))) return false;
+  if (
+    (a.password === undefined ? undefined : unescape(a.password)) !==
+    (b.password === undefined ? undefined : unescape(b.password))
+  )
+    return false;
   if (a.host.toLowerCase() !== b.host.toLowerCase()) return false;
   // An absent port is not equal to an explicit default one.
   if (a.port !== b.port) return false;
@@ -193,7 +199,8 @@ function sipUriEquals(a: SipUri, b: SipUri): boolean {
   if (ah.length !== bh.length) return false;
   for (const k of Object.keys(a.headers)) {
     const bk = Object.keys(b.headers).find((x) => x.toLowerCase() === k.toLowerCase());
-    if (bk === undefined || unescape(a.headers[k] ?? '') !== unescape(b.headers[bk] ?? '')) return false;
+    if (bk === undefined || unescape(a.headers[k] ?? '') !== unescape(b.headers[bk] ?? ''))
+      return false;
   }
   return true;
 }

@@ -5,14 +5,20 @@ import { isToken, splitTopLevel } from './scan.ts';
 
 // sent-protocol = protocol-name SLASH protocol-version SLASH transport (SLASH = SWS "/" SWS),
 // LWS, sent-by = host [ COLON port ]
-const VIA = /^([^\s/;]+)\s*\/\s*([^\s/;]+)\s*\/\s*([^\s/;]+)\s+(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?:\s*:\s*(\d{1,5}))?\s*(?:;([\s\S]*))?$/;
+const VIA =
+  /^([^\s/;]+)\s*\/\s*([^\s/;]+)\s*\/\s*([^\s/;]+)\s+(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?:\s*:\s*(\d{1,5}))?\s*(?:;([\s\S]*))?$/;
 
 export function parseVia(text: string): Via | undefined {
   const m = VIA.exec(text.trim());
   if (!m) return undefined;
   const [, name = '', version = '', transport = '', host = '', portText, paramText] = m;
   if (!isToken(name) || !isToken(version) || !isToken(transport)) return undefined;
-  const via: Via = { protocol: `${name.toUpperCase()}/${version}`, transport: transport.toUpperCase(), host, params: {} };
+  const via: Via = {
+    protocol: `${name.toUpperCase()}/${version}`,
+    transport: transport.toUpperCase(),
+    host,
+    params: {},
+  };
   if (portText !== undefined) {
     const port = Number(portText);
     if (port > 65535) return undefined;

@@ -2,78 +2,36 @@
 // from; keep-alives go there; a device that stops answering, or whose connection closes,
 // loses its bindings. Real feature server, real sockets.
 import test from 'ava';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '@ipvoice/config';
-import { noopLogger } from '@ipvoice/sip';
-import {
-  startFeatureServer,
-  type BindingsRemovedListener,
-  type FeatureServer,
-} from '../../src/feature-server.ts';
+import type { BindingsRemovedListener, FeatureServer } from '../../src/feature-server.ts';
+import { startTestServer, type TestServer } from '../helpers/in-process-server.ts';
 import { StreamUa, UdpUa } from '../helpers/raw-ua.ts';
 
-const provisioning = `version: 1
-voiceGroups:
-  - code: VG00077
-    name: NAT test
-    sites:
-      - code: "7700001"
-        name: Branch
-        accessLines:
-          - code: N770000001
-            channels: 2
-            numbers:
-              - number: "0312347701"
-                sip: { username: nat01, password: nat-secret-01 }
-              - number: "0312347702"
-                sip: { username: nat02, password: nat-secret-02 }
-              - number: "0312347703"
-                sip: { username: nat03, password: nat-secret-03 }
-`;
-
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => done(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
+let t0: TestServer;
 let server: FeatureServer;
-let dir: string;
 
 test.before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ipvoice-nat-'));
-  await writeFile(join(dir, 'provisioning.yaml'), provisioning);
-  const config = loadConfig({
-    argv: [],
-    env: {
-      SIP_PORT: String(await freePort()),
-      DATA_DIR: dir,
-      PROVISIONING_FILE: join(dir, 'provisioning.yaml'),
-      IPVOICE_SIP__HOST: '127.0.0.1',
-      SIP_ADVERTISED_HOST: '127.0.0.1',
+  t0 = await startTestServer({
+    tag: '77',
+    subscribers: [1, 2, 3].map((n) => ({
+      number: `031234770${n}`,
+      username: `nat0${n}`,
+      password: `nat-secret-0${n}`,
+    })),
+    env: () => ({
       // Keep-alive every second; with T1 = 50 ms an unanswered OPTIONS times out after
       // 64 * T1 = 3.2 s (RFC 3261 §17.1.2.2 Timer F), long enough that a busy CI machine
       // does not time out a device that does answer.
       IPVOICE_REGISTRAR__UDP_KEEPALIVE__INTERVAL: '1',
       IPVOICE_SIP__TIMERS__T1: '50',
       IPVOICE_SIP__TIMERS__T2: '400',
-    },
+    }),
   });
-  server = await startFeatureServer({ config, logger: noopLogger });
+  server = t0.server;
 });
 
-test.after.always(async () => {
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+test.after.always(() => t0?.dispose());
 
-const sipPort = () => server.listeningPoints.find((p) => p.protocol === 'UDP')?.port ?? 0;
+const sipPort = () => t0.port('UDP');
 
 function nextRemoval(cause: 'connection-closed' | 'keepalive-timeout', aor: string) {
   return new Promise<Parameters<BindingsRemovedListener>[0]>((done) => {

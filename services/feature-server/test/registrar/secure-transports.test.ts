@@ -2,98 +2,50 @@
 // device stays reachable over it, and goes when the connection closes.
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '@ipvoice/config';
-import { noopLogger } from '@ipvoice/sip';
-import { startFeatureServer, type FeatureServer } from '../../src/feature-server.ts';
+import type { FeatureServer } from '../../src/feature-server.ts';
+import { freePort, startTestServer, type TestServer } from '../helpers/in-process-server.ts';
 import { StreamUa, WsUa, type RawUa } from '../helpers/raw-ua.ts';
 
-const provisioning = `version: 1
-voiceGroups:
-  - code: VG00078
-    name: Secure transports
-    sites:
-      - code: "7800001"
-        name: Branch
-        accessLines:
-          - code: N780000001
-            channels: 2
-            numbers:
-              - number: "0312347801"
-                sip: { username: sec01, password: sec-secret-01 }
-              - number: "0312347802"
-                sip: { username: sec02, password: sec-secret-02 }
-`;
-
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => done(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
+let t0: TestServer;
 let server: FeatureServer;
-let dir: string;
 
 test.before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ipvoice-secure-'));
-  await writeFile(join(dir, 'provisioning.yaml'), provisioning);
-  const certFile = join(dir, 'cert.pem');
-  const keyFile = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  const config = loadConfig({
-    argv: [],
-    env: {
-      SIP_PORT: String(await freePort()),
-      DATA_DIR: dir,
-      PROVISIONING_FILE: join(dir, 'provisioning.yaml'),
-      IPVOICE_SIP__HOST: '127.0.0.1',
-      SIP_ADVERTISED_HOST: '127.0.0.1',
-      IPVOICE_SIP__TLS__ENABLED: 'true',
-      IPVOICE_SIP__TLS__PORT: String(await freePort()),
-      IPVOICE_SIP__TLS__CERT_FILE: certFile,
-      IPVOICE_SIP__TLS__KEY_FILE: keyFile,
-      IPVOICE_SIP__WS__ENABLED: 'true',
-      IPVOICE_SIP__WS__PORT: String(await freePort()),
+  t0 = await startTestServer({
+    tag: '78',
+    subscribers: [1, 2].map((n) => ({
+      number: `031234780${n}`,
+      username: `sec0${n}`,
+      password: `sec-secret-0${n}`,
+    })),
+    env: async (dir) => {
+      const certFile = join(dir, 'cert.pem');
+      const keyFile = join(dir, 'key.pem');
+      execFileSync(
+        'openssl',
+        [
+          ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'],
+          ...['-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1'],
+          ...['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+        ],
+        { stdio: 'ignore' },
+      );
+      return {
+        IPVOICE_SIP__TLS__ENABLED: 'true',
+        IPVOICE_SIP__TLS__PORT: String(await freePort()),
+        IPVOICE_SIP__TLS__CERT_FILE: certFile,
+        IPVOICE_SIP__TLS__KEY_FILE: keyFile,
+        IPVOICE_SIP__WS__ENABLED: 'true',
+        IPVOICE_SIP__WS__PORT: String(await freePort()),
+      };
     },
   });
-  server = await startFeatureServer({ config, logger: noopLogger });
+  server = t0.server;
 });
 
-test.after.always(async () => {
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+test.after.always(() => t0?.dispose());
 
-const portOf = (protocol: string) =>
-  server.listeningPoints.find((p) => p.protocol === protocol)?.port ?? 0;
+const portOf = (protocol: string) => t0.port(protocol);
 
 async function registerThenClose(
   t: import('ava').ExecutionContext,

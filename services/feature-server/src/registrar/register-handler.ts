@@ -4,6 +4,7 @@
 import {
   SipError,
   formatUri,
+  getTokenList,
   parseUri,
   uriEquals,
   type Clock,
@@ -168,8 +169,5 @@ function formatQ(q: number): string {
 }
 
 function supports(req: IncomingRequest, tag: string): boolean {
-  return req
-    .getAll('Supported')
-    .flatMap((v) => v.split(','))
-    .some((t) => t.trim().toLowerCase() === tag);
+  return getTokenList(req.message, 'Supported').some((t) => t.toLowerCase() === tag);
 }

@@ -39,18 +39,28 @@ export function openedSocket(socket: Socket, event: 'connect' | 'secureConnect')
   });
 }
 
-export async function listenTcp(
-  options: TcpListenOptions,
+/** Wraps each socket of a stream listener (accepted or opened) as a Connection, announces
+ * it, and remembers it until it closes so `closeServer` can end them all. */
+export function socketTracker(
+  protocol: 'TCP' | 'TLS',
   settings: SocketSettings,
-): Promise<StreamBinding> {
+): { sockets: Set<Socket>; track: (socket: Socket) => Connection } {
   const sockets = new Set<Socket>();
   const track = (socket: Socket): Connection => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    const connection = wrapStreamSocket(socket, 'TCP', settings);
+    const connection = wrapStreamSocket(socket, protocol, settings);
     settings.sink.onConnectionOpened(connection);
     return connection;
   };
+  return { sockets, track };
+}
+
+export async function listenTcp(
+  options: TcpListenOptions,
+  settings: SocketSettings,
+): Promise<StreamBinding> {
+  const { sockets, track } = socketTracker('TCP', settings);
   const server = createServer((socket) => track(socket));
   server.on('error', (err) => settings.logger.warn({ err: err.message }, 'tcp server error'));
   const port = await listenServer(server, options.address, options.port);

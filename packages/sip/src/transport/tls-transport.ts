@@ -1,9 +1,7 @@
 // RFC 3261 §18 over TLS (§26.2.1: sips and TLS hop by hop). Framing as for TCP.
-import type { Socket } from 'node:net';
 import { connect, createServer } from 'node:tls';
-import type { Connection, SocketSettings, StreamBinding } from './binding.ts';
-import { wrapStreamSocket } from './stream-connection.ts';
-import { closeServer, listenServer, openedSocket } from './tcp-transport.ts';
+import type { SocketSettings, StreamBinding } from './binding.ts';
+import { closeServer, listenServer, openedSocket, socketTracker } from './tcp-transport.ts';
 import type { ListeningPoint } from './types.ts';
 
 export interface TlsCredentials {
@@ -31,14 +29,7 @@ export async function listenTls(
   options: TlsListenOptions,
   settings: SocketSettings,
 ): Promise<StreamBinding> {
-  const sockets = new Set<Socket>();
-  const track = (socket: Socket): Connection => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    const connection = wrapStreamSocket(socket, 'TLS', settings);
-    settings.sink.onConnectionOpened(connection);
-    return connection;
-  };
+  const { sockets, track } = socketTracker('TLS', settings);
   const server = createServer({ cert: options.tls.cert, key: options.tls.key }, (socket) =>
     track(socket),
   );

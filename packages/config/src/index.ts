@@ -8,6 +8,9 @@ export {
   type ConfigFile,
   type LogLevel,
   type DigestAlgorithm,
+  forwardingHistoryHeaders,
+  type ForwardingHistoryHeader,
+  type Trunk,
 } from './schema.ts';
 export type { ConfigSystem } from './resolve-config.ts';
 export type { Env } from './env-layers.ts';

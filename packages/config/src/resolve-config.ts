@@ -56,6 +56,16 @@ export function resolveConfig(file: ConfigFile, root: string, system: ConfigSyst
       ...(provisioningFile ? { file: provisioningFile } : {}),
     },
     log: { ...file.log },
+    calls: {
+      ...file.calls,
+      trunks: file.calls.trunks.map((t) => ({
+        name: t.name,
+        address: t.address,
+        ...(t.port ? { port: t.port } : {}),
+        protocol: t.protocol ?? 'UDP',
+        outbound: t.outbound ?? false,
+      })),
+    },
   };
 }
 

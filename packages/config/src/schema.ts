@@ -51,6 +51,19 @@ const secureTransport = z.strictObject({
   keyFile: optionalText(),
 });
 
+/** SPEC §3.1: how forwarding history travels (RFC 5806 Diversion, RFC 7044 History-Info). */
+export const forwardingHistoryHeaders = ['diversion', 'history-info', 'both'] as const;
+
+/** A trusted peer, recognised by the source address (and port, when given) of its requests. */
+const trunk = z.strictObject({
+  name: text(),
+  address: text(),
+  port: port().nullish(),
+  protocol: z.enum(['UDP', 'TCP', 'TLS'], { error: 'expected one of UDP, TCP, TLS' }).nullish(),
+  /** The route for numbers that are not ours; the first such trunk is used. */
+  outbound: flag().nullish(),
+});
+
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const digestAlgorithms = ['SHA-256', 'MD5'] as const;
 
@@ -130,6 +143,14 @@ export const configFileSchema = z
     provisioning: z.strictObject({ file: optionalText(), applyOnStart: flag() }),
     log: z.strictObject({
       level: z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }),
+    }),
+    calls: z.strictObject({
+      trunks: z.array(trunk, { error: 'expected a list of trunks' }),
+      forwardingHistory: z.enum(forwardingHistoryHeaders, {
+        error: `expected one of ${forwardingHistoryHeaders.join(', ')}`,
+      }),
+      maxForwardingHops: integer(1, 20),
+      unreachableTimeout: millis(),
     }),
   })
   .superRefine((c, ctx) => {
@@ -222,4 +243,22 @@ export interface Config {
   state: { driver: 'memory' | 'redis'; keyPrefix: string; redisUrl?: string };
   provisioning: { file?: string; applyOnStart: boolean };
   log: { level: LogLevel };
+  calls: {
+    trunks: Trunk[];
+    forwardingHistory: ForwardingHistoryHeader;
+    maxForwardingHops: number;
+    /** Milliseconds without any response from a device before it counts as unreachable. */
+    unreachableTimeout: number;
+  };
 }
+
+export interface Trunk {
+  name: string;
+  address: string;
+  /** Absent: any source port; where calls go, 5060. */
+  port?: number;
+  protocol: 'UDP' | 'TCP' | 'TLS';
+  outbound: boolean;
+}
+
+export type ForwardingHistoryHeader = (typeof forwardingHistoryHeaders)[number];

@@ -9,6 +9,7 @@ export {
   systemClock,
   type Binding,
   type BindingFlow,
+  type ChannelStore,
   type Clock,
   type MessageHandler,
   type RegistrationStore,

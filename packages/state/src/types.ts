@@ -46,10 +46,31 @@ export interface RegistrationStore {
   countAors(): Promise<number>;
 }
 
+/**
+ * Concurrent-call channels of access lines (SPEC §2: a call beyond the line's channel count is
+ * busy), shared by every feature server. Each hold lapses at its expiry, so channels held by a
+ * crashed server come back by themselves; a call that lasts longer refreshes its hold.
+ */
+export interface ChannelStore {
+  /**
+   * Takes one channel of `line` for `callId` unless `limit` are already held; true when the
+   * call has its channel. Idempotent: a call that already holds one gets true again without
+   * taking a second, and its hold lasts at least `ttlMs` from now.
+   */
+  acquire(line: string, callId: string, limit: number, ttlMs: number): Promise<boolean>;
+  /** Extends the call's hold to `ttlMs` from now; a hold that lapsed or was released stays gone. */
+  refresh(line: string, callId: string, ttlMs: number): Promise<void>;
+  /** Gives the call's channel back; releasing a channel not held is harmless. */
+  release(line: string, callId: string): Promise<void>;
+  /** Unexpired holds on `line`. */
+  inUse(line: string): Promise<number>;
+}
+
 export type MessageHandler = (message: string) => void;
 
 export interface StateStore {
   registrations: RegistrationStore;
+  channels: ChannelStore;
   /**
    * Runs `fn` while holding the lock `name`, shared by every store on the same backend. The
    * lock lapses after `ttlMs` even if `fn` is still running, so a crashed holder cannot

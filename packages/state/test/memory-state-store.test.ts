@@ -44,6 +44,19 @@ test('memory: expired bindings are swept out of memory on a timer', async (t) =>
   await s.close();
 });
 
+test('memory: lapsed channel holds are swept out of memory on a timer', async (t) => {
+  const clock = new FakeClock();
+  const backend = new MemoryBackend();
+  const s = new MemoryStateStore({ clock, backend, sweepIntervalMs: 60_000 });
+  t.true(await s.channels.acquire('N123456789', 'call-1', 1, 1000));
+  t.is(backend.channelHolds.size, 1);
+  clock.advance(59_999);
+  t.is(backend.channelHolds.size, 1);
+  clock.advance(1);
+  t.is(backend.channelHolds.size, 0);
+  await s.close();
+});
+
 test('memory: close cancels its timers and subscriptions', async (t) => {
   const clock = new FakeClock();
   const backend = new MemoryBackend();

@@ -139,6 +139,24 @@ test('redis: the connection index expires with the latest binding on it', async 
   }
 });
 
+test('redis: a line key lives until its latest hold lapses, under the prefix', async (t) => {
+  const iso = isolated(systemClock);
+  try {
+    const s = iso.open();
+    const key = `${iso.keyPrefix}chan:N123456789`;
+    const before = Date.now();
+    t.true(await s.channels.acquire('N123456789', 'late', 5, 120_000));
+    t.true(await s.channels.acquire('N123456789', 'early', 5, 60_000));
+    const expireTime = Number(await admin.pexpiretime(key));
+    t.true(expireTime >= before + 120_000 && expireTime <= Date.now() + 120_000);
+    await s.channels.release('N123456789', 'late');
+    await s.channels.release('N123456789', 'early');
+    t.is(await admin.exists(key), 0);
+  } finally {
+    await iso.cleanup();
+  }
+});
+
 test('redis: every key and channel carries the prefix', async (t) => {
   const clock = new FakeClock(Date.now());
   const iso = isolated(clock);

@@ -6,6 +6,7 @@ import {
   type StateStore,
   type TimerHandle,
 } from '../types.ts';
+import { MemoryChannelStore, type ChannelTable } from './memory-channel-store.ts';
 import { MemoryRegistrationStore, type BindingTable } from './memory-registration-store.ts';
 
 interface HeldLock {
@@ -16,10 +17,11 @@ interface HeldLock {
 
 /**
  * What several MemoryStateStores may share: within one process they then see each other's
- * registrations, locks and messages, as feature servers sharing one Redis do.
+ * registrations, channel holds, locks and messages, as feature servers sharing one Redis do.
  */
 export class MemoryBackend {
   readonly bindings: BindingTable = new Map();
+  readonly channelHolds: ChannelTable = new Map();
   readonly locks = new Map<string, HeldLock>();
   readonly channels = new Map<string, Set<MessageHandler>>();
 }
@@ -29,13 +31,14 @@ export interface MemoryStateStoreOptions {
   backend?: MemoryBackend;
   /** Called when a subscriber's handler throws. */
   onError?: (err: unknown) => void;
-  /** How often expired bindings are swept out, in ms (default 60 s). */
+  /** How often expired bindings and channel holds are swept out, in ms (default 60 s). */
   sweepIntervalMs?: number;
 }
 
 /** The embedded default: all state in this process. */
 export class MemoryStateStore implements StateStore {
   readonly registrations: MemoryRegistrationStore;
+  readonly channels: MemoryChannelStore;
   readonly #backend: MemoryBackend;
   readonly #clock: Clock;
   readonly #onError: (err: unknown) => void;
@@ -50,6 +53,7 @@ export class MemoryStateStore implements StateStore {
     this.#onError = options.onError ?? (() => {});
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
     this.registrations = new MemoryRegistrationStore(this.#backend.bindings, this.#clock);
+    this.channels = new MemoryChannelStore(this.#backend.channelHolds, this.#clock);
     this.#scheduleSweep();
   }
 
@@ -127,6 +131,7 @@ export class MemoryStateStore implements StateStore {
     this.#sweepTimer = this.#clock.setTimeout(() => {
       if (this.#closed) return;
       this.registrations.sweep();
+      this.channels.sweep();
       this.#scheduleSweep();
     }, this.#sweepIntervalMs);
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { systemClock, type Clock, type MessageHandler, type StateStore } from '../types.ts';
+import { RedisChannelStore } from './redis-channel-store.ts';
 import { RedisRegistrationStore } from './redis-registration-store.ts';
 import { releaseLockScript } from './registration-scripts.ts';
 import { runScript } from './run-script.ts';
@@ -19,6 +20,7 @@ export interface RedisStateStoreOptions {
 /** Shared state for a cluster of feature servers. */
 export class RedisStateStore implements StateStore {
   readonly registrations: RedisRegistrationStore;
+  readonly channels: RedisChannelStore;
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #onError: (err: unknown) => void;
@@ -32,11 +34,9 @@ export class RedisStateStore implements StateStore {
     this.#onError = options.onError ?? (() => {});
     this.#redis = new Redis(options.url, { maxRetriesPerRequest: 3 });
     this.#redis.on('error', this.#onError);
-    this.registrations = new RedisRegistrationStore(
-      this.#redis,
-      this.#prefix,
-      options.clock ?? systemClock,
-    );
+    const clock = options.clock ?? systemClock;
+    this.registrations = new RedisRegistrationStore(this.#redis, this.#prefix, clock);
+    this.channels = new RedisChannelStore(this.#redis, this.#prefix, clock);
   }
 
   async withLock<T>(name: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {

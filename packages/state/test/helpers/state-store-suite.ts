@@ -230,6 +230,96 @@ export function stateStoreSuite(name: string, newBackend: () => Promise<Backend>
     t.deepEqual(await one.registrations.list(binding.aor), []);
   });
 
+  // Channel holds: minute-scale ttls for the same reason as binding expiries above.
+  const line = 'N123456789';
+
+  it('channels: acquire stops at the limit, per line', async (b, t) => {
+    const s = b.open();
+    t.true(await s.channels.acquire(line, 'call-1', 2, 60_000));
+    t.true(await s.channels.acquire(line, 'call-2', 2, 60_000));
+    t.false(await s.channels.acquire(line, 'call-3', 2, 60_000));
+    t.is(await s.channels.inUse(line), 2);
+    t.true(await s.channels.acquire('N987654321', 'call-3', 2, 60_000));
+    t.is(await s.channels.inUse('N987654321'), 1);
+    t.is(await s.channels.inUse('N000000000'), 0);
+  });
+
+  it('channels: acquiring again for the same call takes no second channel', async (b, t) => {
+    const s = b.open();
+    t.true(await s.channels.acquire(line, 'call-1', 2, 60_000));
+    t.true(await s.channels.acquire(line, 'call-1', 2, 60_000));
+    t.is(await s.channels.inUse(line), 1);
+    t.true(await s.channels.acquire(line, 'call-2', 2, 60_000));
+    t.true(
+      await s.channels.acquire(line, 'call-1', 2, 60_000),
+      'a holder is not refused at the limit',
+    );
+    t.is(await s.channels.inUse(line), 2);
+  });
+
+  it('channels: release frees the channel and may be repeated', async (b, t) => {
+    const s = b.open();
+    t.true(await s.channels.acquire(line, 'call-1', 1, 60_000));
+    t.false(await s.channels.acquire(line, 'call-2', 1, 60_000));
+    await s.channels.release(line, 'call-1');
+    await s.channels.release(line, 'call-1');
+    await s.channels.release(line, 'never-held');
+    t.is(await s.channels.inUse(line), 0);
+    t.true(await s.channels.acquire(line, 'call-2', 1, 60_000));
+    t.is(await s.channels.inUse(line), 1);
+  });
+
+  it('channels: a hold lapses at its expiry and frees its channel', async (b, t) => {
+    const s = b.open();
+    t.true(await s.channels.acquire(line, 'crashed', 2, 60_000));
+    t.true(await s.channels.acquire(line, 'long', 2, 300_000));
+    b.clock.advance(59_999);
+    t.is(await s.channels.inUse(line), 2);
+    t.false(await s.channels.acquire(line, 'new', 2, 60_000));
+    b.clock.advance(1);
+    t.is(await s.channels.inUse(line), 1);
+    t.true(await s.channels.acquire(line, 'new', 2, 60_000));
+    b.clock.advance(240_000);
+    t.is(await s.channels.inUse(line), 0);
+  });
+
+  it('channels: refresh extends a hold, and does not revive a lapsed or released one', async (b, t) => {
+    const s = b.open();
+    t.true(await s.channels.acquire(line, 'long-call', 2, 60_000));
+    b.clock.advance(54_000);
+    await s.channels.refresh(line, 'long-call', 60_000);
+    b.clock.advance(54_000);
+    t.is(await s.channels.inUse(line), 1, 'refreshed hold is still live');
+    b.clock.advance(6_000);
+    t.is(await s.channels.inUse(line), 0);
+    await s.channels.refresh(line, 'long-call', 60_000);
+    t.is(await s.channels.inUse(line), 0, 'a lapsed hold stays lapsed');
+    t.true(await s.channels.acquire(line, 'other', 2, 60_000));
+    await s.channels.release(line, 'other');
+    await s.channels.refresh(line, 'other', 60_000);
+    t.is(await s.channels.inUse(line), 0, 'a released hold stays released');
+  });
+
+  it('channels: a repeated acquire never shortens the hold', async (b, t) => {
+    const s = b.open();
+    t.true(await s.channels.acquire(line, 'call-1', 1, 300_000));
+    t.true(await s.channels.acquire(line, 'call-1', 1, 60_000));
+    b.clock.advance(60_000);
+    t.is(await s.channels.inUse(line), 1);
+  });
+
+  it('channels: 50 simultaneous acquires across stores get exactly the limit', async (b, t) => {
+    const stores = [b.open(), b.open()];
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        (stores[i % 2] as StateStore).channels.acquire(line, `call-${i}`, 10, 60_000),
+      ),
+    );
+    t.is(results.filter(Boolean).length, 10);
+    t.is(await (stores[0] as StateStore).channels.inUse(line), 10);
+    t.is(await (stores[1] as StateStore).channels.inUse(line), 10);
+  });
+
   it('withLock excludes holders across stores', async (b, t) => {
     const stores = [b.open(), b.open()];
     let inside = 0;

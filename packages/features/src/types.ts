@@ -100,10 +100,6 @@ export interface Reject {
 }
 
 export type RejectCause =
-  | 'busy'
-  | 'no-answer'
-  | 'unreachable'
-  | 'forwarding-loop'
-  | 'forwarding-hops';
+  'busy' | 'no-answer' | 'unreachable' | 'forwarding-loop' | 'forwarding-hops';
 
 export type Plan = Ring | Forward | ToVoicemail | Reject;

@@ -1,0 +1,5 @@
+// @ipvoice/features: the pure decision core (ARCHITECTURE.md decision 2).
+export * from './types.ts';
+export * from './numbers.ts';
+export * from './forwarding-target.ts';
+export * from './decide.ts';

@@ -17,6 +17,7 @@ export class IncomingRequest {
   readonly locals: RequestLocals = {};
   #cancelled = false;
   #onCancel: Array<() => void> = [];
+  #onNoAck: Array<() => void> = [];
 
   constructor(message: SipRequest, flow: Flow) {
     this.message = message;
@@ -63,6 +64,17 @@ export class IncomingRequest {
   onCancel(fn: () => void): void {
     if (this.#cancelled) fn();
     else this.#onCancel.push(fn);
+  }
+
+  /** Calls `fn` when the 2xx we sent to this INVITE was never acknowledged (RFC 3261
+   * §13.3.1.4: the UAS "SHOULD confirm the session and then terminate it with a BYE"). */
+  onNoAck(fn: () => void): void {
+    this.#onNoAck.push(fn);
+  }
+
+  /** @internal Called by the server when 64*T1 passed without an ACK for our 2xx. */
+  markNoAck(): void {
+    for (const fn of this.#onNoAck.splice(0)) fn();
   }
 
   /** @internal Called by the server when the transaction layer matches a CANCEL. */

@@ -1,6 +1,15 @@
 // The application layer: the Express-like API over the SIP stack.
 export { createSipServer } from './sip-server.ts';
-export type { SipServer, SipServerOptions, RequestOptions, ListenPoint } from './sip-server.ts';
+export type {
+  SipServer,
+  SipServerOptions,
+  RequestOptions,
+  InviteOptions,
+  InDialogOptions,
+  ListenPoint,
+} from './sip-server.ts';
+export { OutgoingInvite } from './outgoing-invite.ts';
+export type { AckOptions } from './outgoing-invite.ts';
 export { IncomingRequest } from './incoming-request.ts';
 export type { RequestLocals } from './incoming-request.ts';
 export { OutgoingResponse } from './outgoing-response.ts';

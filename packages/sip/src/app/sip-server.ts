@@ -1,14 +1,17 @@
 // createSipServer: transport layer → transaction layer → application, wired together.
 // The server is the transaction user (RFC 3261 §17: "TU") for every request it receives
 // and every request it sends.
-import { systemClock, type Clock } from '../core/clock.ts';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock.ts';
 import { noopLogger, type Logger } from '../core/logger.ts';
+import { Dialog } from '../dialog/dialog.ts';
 import { parseUri } from '../message/uri.ts';
-import type { HeaderField, NameAddr, SipRequest, SipResponse, Uri } from '../message/types.ts';
+import type { HeaderField, NameAddr, SipRequest, SipResponse, Uri, Via } from '../message/types.ts';
 import { TransactionLayer, type TransactionUser } from '../transaction/transaction-layer.ts';
+import type { InviteClientTransaction } from '../transaction/client-invite.ts';
+import type { ClientTransactionUser } from '../transaction/client-transaction.ts';
 import type { InviteServerTransaction } from '../transaction/server-invite.ts';
 import type { ServerTransaction } from '../transaction/server-transaction.ts';
-import type { TransactionTimers } from '../transaction/timers.ts';
+import { defaultTimers, type TransactionTimers } from '../transaction/timers.ts';
 import { createTransportLayer } from '../transport/transport-layer.ts';
 import type { TlsCredentials } from '../transport/tls-transport.ts';
 import type {
@@ -26,6 +29,7 @@ import { randomIdGenerator, type IdGenerator } from '../message/ids.ts';
 import { IncomingRequest } from './incoming-request.ts';
 import { MergedRequests } from './merged-requests.ts';
 import type { Middleware } from './middleware.ts';
+import { OutgoingInvite, type AckOptions, type InviteSender } from './outgoing-invite.ts';
 import { OutgoingResponse } from './outgoing-response.ts';
 import { Router } from './router.ts';
 import type { HeaderInit } from './sip-error.ts';
@@ -79,6 +83,18 @@ export interface RequestOptions {
   onProvisional?: (response: SipResponse) => void;
 }
 
+export interface InviteOptions extends Omit<RequestOptions, 'method' | 'onProvisional'> {
+  /** Our Contact (RFC 3261 §8.1.1.8); default `localContact(target.protocol)`. */
+  contact?: NameAddr;
+  maxForwards?: number;
+}
+
+export interface InDialogOptions {
+  headers?: HeaderInit;
+  body?: string | Buffer;
+  onProvisional?: (response: SipResponse) => void;
+}
+
 export type ConnectionClosedListener = (connectionId: string, flow: Flow) => void;
 
 export interface SipServer {
@@ -94,6 +110,20 @@ export interface SipServer {
   /** Sends a request and resolves with its final response; a timeout or transport error
    * resolves as a local 408 or 503 (RFC 3261 §8.1.3.1). */
   request(target: Target, options: RequestOptions): Promise<SipResponse>;
+  /** Sends an INVITE as a UAC: responses, dialog, ACK for the 2xx, CANCEL (RFC 3261 §13.2). */
+  sendInvite(target: Target, options: InviteOptions): OutgoingInvite;
+  /** Sends a request within `dialog` (RFC 3261 §12.2.1.1) to `target` and resolves with the
+   * final response. For a re-INVITE, acknowledge a 2xx with `sendAck`. */
+  requestInDialog(
+    dialog: Dialog,
+    target: Target,
+    method: string,
+    options?: InDialogOptions,
+  ): Promise<SipResponse>;
+  /** RFC 3261 §13.2.2.4: the ACK for a 2xx, straight to the transport; resent if the 2xx is. */
+  sendAck(dialog: Dialog, target: Target, options: AckOptions): void;
+  /** `<sip:user@our-host:port;transport=…>` for a listening point of `protocol`. */
+  localContact(protocol: TransportProtocol, user?: string): NameAddr;
   onConnectionClosed(listener: ConnectionClosedListener): void;
   listen(): Promise<void>;
   close(): Promise<void>;
@@ -125,6 +155,10 @@ class Server implements SipServer {
   readonly #merged: MergedRequests;
   readonly #pending = new WeakMap<ServerTransaction, Pending>();
   readonly #closedListeners: ConnectionClosedListener[] = [];
+  /** 2xx responses to INVITEs we retransmit until their ACK (RFC 3261 §13.3.1.4). */
+  readonly #awaitingAck = new Map<string, () => void>();
+  /** The last ACK sent per dialog, resent when its 2xx is retransmitted (§13.2.2.4). */
+  readonly #acks = new WeakMap<Dialog, { seq: number; ack: SipRequest; target: Target }>();
   readonly #policy: ValidationPolicy;
   /** The policy as #serve hands it to validation, with the §8.2.2.2 verdict it judged. */
   readonly #policyMerged: ValidationPolicy;
@@ -294,6 +328,8 @@ class Server implements SipServer {
       send: async (response) => {
         if (response.status >= 200) release?.();
         tx.respond(response);
+        if (tx.method === 'INVITE' && response.status >= 200 && response.status < 300)
+          this.#retransmitUntilAck(tx, req, response);
       },
     });
     // RFC 3261 §9.2: only an INVITE can be cancelled, so only INVITEs are looked up again.
@@ -308,6 +344,8 @@ class Server implements SipServer {
   }
 
   async #serveAck(incoming: IncomingMessage<SipRequest>): Promise<void> {
+    const m = incoming.message;
+    this.#awaitingAck.get(ackKey(m.callId, m.cseq.seq, m.to.params['tag'] ?? ''))?.();
     const req = new IncomingRequest(incoming.message, incoming.flow);
     const res = new OutgoingResponse(incoming.message, {
       toTag: '',
@@ -316,6 +354,159 @@ class Server implements SipServer {
       },
     });
     await dispatch(req, res, { router: this.#router, policy: this.#policy, logger: this.#logger });
+  }
+
+  /**
+   * RFC 3261 §13.3.1.4: "The 2xx response is passed to the transport with an interval that
+   * starts at T1 seconds and doubles for each retransmission until it reaches T2 seconds ...
+   * terminated when an ACK request for this response is received." Over a reliable transport
+   * nothing is resent, but the missing ACK is still noticed after 64*T1.
+   */
+  #retransmitUntilAck(tx: ServerTransaction, req: IncomingRequest, response: SipResponse): void {
+    const key = ackKey(response.callId, response.cseq.seq, response.to.params['tag'] ?? '');
+    const { t1, t2 } = { ...defaultTimers, ...this.#options.timers };
+    const reliable = req.flow.protocol !== 'UDP';
+    let interval = t1;
+    let retransmit: TimerHandle | undefined;
+    const stop = (): void => {
+      if (retransmit !== undefined) this.#clock.clearTimeout(retransmit);
+      this.#clock.clearTimeout(giveUp);
+      this.#awaitingAck.delete(key);
+    };
+    const tick = (): void => {
+      tx.respond(response);
+      interval = Math.min(interval * 2, t2);
+      retransmit = this.#clock.setTimeout(tick, interval);
+    };
+    if (!reliable) retransmit = this.#clock.setTimeout(tick, interval);
+    const giveUp = this.#clock.setTimeout(() => {
+      stop();
+      req.markNoAck();
+    }, 64 * t1);
+    this.#awaitingAck.get(key)?.();
+    this.#awaitingAck.set(key, stop);
+  }
+
+  sendInvite(target: Target, options: InviteOptions): OutgoingInvite {
+    const transactions = this.#transactions;
+    if (!transactions) throw new Error('server is not listening');
+    const request = this.#outgoingRequest(target, { ...options, method: 'INVITE' });
+    request.contact = [options.contact ?? this.localContact(target.protocol)];
+    if (options.maxForwards !== undefined) request.maxForwards = options.maxForwards;
+    const invite = new OutgoingInvite(request, target, this.#inviteSender(transactions));
+    invite.start();
+    return invite;
+  }
+
+  requestInDialog(
+    dialog: Dialog,
+    target: Target,
+    method: string,
+    options: InDialogOptions = {},
+  ): Promise<SipResponse> {
+    const transactions = this.#transactions;
+    if (!transactions) return Promise.reject(new Error('server is not listening'));
+    const request = dialog.createRequest(method, {
+      headers: headerFields(options.headers),
+      ...(options.body !== undefined ? { body: toBuffer(options.body) } : {}),
+    });
+    request.via = [this.#via(target)];
+    if (this.#options.userAgent)
+      request.headers.unshift({ name: 'User-Agent', value: this.#options.userAgent });
+    return new Promise<SipResponse>((resolve) => {
+      let done = false;
+      transactions.sendRequest(request, target, {
+        onResponse: ({ message }) => {
+          if (message.status < 200) {
+            if (!done) options.onProvisional?.(message);
+            return;
+          }
+          dialog.receiveResponse(request, message);
+          if (done) {
+            // A retransmitted 2xx to a re-INVITE: our ACK was lost.
+            if (method === 'INVITE') this.#resendAck(dialog, request.cseq.seq);
+            return;
+          }
+          done = true;
+          resolve(message);
+        },
+        onFailure: (failure) => {
+          if (done) return;
+          done = true;
+          const response = localResponse(request, failure.status);
+          dialog.receiveResponse(request, response);
+          resolve(response);
+        },
+      });
+    });
+  }
+
+  sendAck(dialog: Dialog, target: Target, options: AckOptions): void {
+    const transport = this.#transport;
+    if (!transport) return;
+    const ack = dialog.createRequest('ACK', {
+      cseq: options.cseq,
+      headers: [...(options.headers ?? [])],
+      ...(options.body ? { body: options.body } : {}),
+    });
+    // RFC 3261 §17.1.1.3: the ACK for a 2xx is a transaction of its own, with a new branch.
+    ack.via = [this.#via(target)];
+    this.#acks.set(dialog, { seq: options.cseq, ack, target });
+    transport.sendRequest(ack, target).catch((error: unknown) => {
+      this.#logger.warn({ err: error, callId: dialog.id.callId }, 'could not send ACK');
+    });
+  }
+
+  #resendAck(dialog: Dialog, seq: number): boolean {
+    const last = this.#acks.get(dialog);
+    if (!last || last.seq !== seq || !this.#transport) return false;
+    this.#transport.sendRequest(last.ack, last.target).catch(() => undefined);
+    return true;
+  }
+
+  localContact(protocol: TransportProtocol, user?: string): NameAddr {
+    const lp = this.listeningPoints.find((p) => p.protocol === protocol) ?? this.listeningPoints[0];
+    const params: Record<string, string | null> = {};
+    if (protocol !== 'UDP') params['transport'] = protocol.toLowerCase();
+    return {
+      uri: {
+        scheme: protocol === 'TLS' || protocol === 'WSS' ? 'sips' : 'sip',
+        ...(user ? { user } : {}),
+        host: lp?.advertisedHost ?? 'invalid',
+        ...(lp ? { port: lp.port } : {}),
+        params,
+        headers: {},
+      },
+      params: {},
+    };
+  }
+
+  #inviteSender(transactions: TransactionLayer): InviteSender {
+    return {
+      startInvite: (request: SipRequest, target: Target, user: ClientTransactionUser) =>
+        transactions.sendRequest(request, target, user) as InviteClientTransaction,
+      cancelInvite: (tx) => {
+        transactions.cancel(tx, { onResponse: () => undefined, onFailure: () => undefined });
+      },
+      sendAck: (dialog, target, options) => this.sendAck(dialog, target, options),
+      resendAck: (dialog, seq) => this.#resendAck(dialog, seq),
+      hangUp: (dialog, target) => {
+        this.requestInDialog(dialog, target, 'BYE').catch(() => undefined);
+      },
+      localResponse,
+    };
+  }
+
+  #via(target: Target): Via {
+    const host =
+      this.listeningPoints.find((lp) => lp.protocol === target.protocol)?.advertisedHost ??
+      'invalid';
+    return {
+      protocol: 'SIP/2.0',
+      transport: target.protocol,
+      host,
+      params: { branch: this.#ids.branch() },
+    };
   }
 
   #cancel(tx: InviteServerTransaction, _incoming: IncomingMessage<SipRequest>): void {
@@ -407,6 +598,23 @@ function allowedMethods(methods: readonly string[]): string[] {
   if (allow.includes('INVITE'))
     for (const m of ['ACK', 'CANCEL']) if (!allow.includes(m)) allow.push(m);
   return allow;
+}
+
+function ackKey(callId: string, seq: number, toTag: string): string {
+  return `${callId}\n${seq}\n${toTag.toLowerCase()}`;
+}
+
+function headerFields(init: HeaderInit | undefined): HeaderField[] {
+  const fields: HeaderField[] = [];
+  for (const [name, raw] of Object.entries(init ?? {})) {
+    if (raw === undefined) continue;
+    for (const value of typeof raw === 'string' ? [raw] : raw) fields.push({ name, value });
+  }
+  return fields;
+}
+
+function toBuffer(body: string | Buffer): Buffer {
+  return typeof body === 'string' ? Buffer.from(body) : body;
 }
 
 /** A response we make up for a request that got none (RFC 3261 §8.1.3.1). */

@@ -1,6 +1,7 @@
 import type { AccessLineTable } from './tables/access-line.table.ts';
 import type { BulkForwardingGroupTable } from './tables/bulk-forwarding-group.table.ts';
 import type { BulkForwardingMemberTable } from './tables/bulk-forwarding-member.table.ts';
+import type { CallRecordTable } from './tables/call-record.table.ts';
 import type { ForwardingPatternTable } from './tables/forwarding-pattern.table.ts';
 import type { ForwardingScheduleEntryTable } from './tables/forwarding-schedule-entry.table.ts';
 import type { ForwardingSettingTable } from './tables/forwarding-setting.table.ts';
@@ -29,4 +30,5 @@ export interface Database {
   hunt_group_members: HuntGroupMemberTable;
   bulk_forwarding_groups: BulkForwardingGroupTable;
   bulk_forwarding_members: BulkForwardingMemberTable;
+  call_records: CallRecordTable;
 }

@@ -21,6 +21,7 @@ export * from './tables/hunt-group.table.ts';
 export * from './tables/hunt-group-member.table.ts';
 export * from './tables/bulk-forwarding-group.table.ts';
 export * from './tables/bulk-forwarding-member.table.ts';
+export * from './tables/call-record.table.ts';
 
 export * from './repositories/voice-groups.ts';
 export * from './repositories/sites.ts';
@@ -32,3 +33,4 @@ export * from './repositories/forwarding.ts';
 export * from './repositories/number-settings.ts';
 export * from './repositories/hunt-groups.ts';
 export * from './repositories/bulk-forwarding.ts';
+export * from './repositories/call-records.ts';

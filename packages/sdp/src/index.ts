@@ -1,0 +1,1 @@
+export { inspectSdp, type SdpCheck, type MediaSummary } from './inspect.ts';

@@ -1,0 +1,50 @@
+// SPEC §3.13: the rate band of a call, from the local time of its start.
+import holidayJp from '@holiday-jp/holiday_jp';
+
+export type RateBand = 'normal' | 'night' | 'holiday';
+
+// @holiday-jp/holiday_jp 2.5.1 lists national holidays, substitute holidays (振替休日) and
+// citizens' holidays from 1970-01-01 to 2050-11-23; later dates count as working days
+// until the package is updated. Holidays moved by law (as in 2020–2021) arrive the same way.
+// Its own isHoliday() reads the date in the process's time zone and scans the whole list,
+// so the dates are looked up here by their local YYYY-MM-DD key instead.
+const holidays: ReadonlySet<string> = new Set(Object.keys(holidayJp.holidays));
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per zone: building one costs far more than formatting with it. */
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      weekday: 'short',
+      hour: '2-digit',
+      // h23: midnight is 00, never 24.
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/**
+ * The band of an instant in `timeZone` (an IANA name; RangeError when unknown).
+ * `holiday` is the whole local day — Saturday, Sunday or a Japanese national holiday —
+ * and takes precedence over `night` (19:00:00–07:59:59), so a holiday night is a holiday.
+ * The local date decides: the night from Sunday into Monday is `holiday` until midnight
+ * and `night` after it.
+ */
+export function rateBand(at: Date | number, timeZone: string): RateBand {
+  const parts = formatterFor(timeZone).formatToParts(at);
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    parts.find((p) => p.type === type)?.value ?? '';
+  const weekday = part('weekday');
+  const date = `${part('year')}-${part('month')}-${part('day')}`;
+  if (weekday === 'Sat' || weekday === 'Sun' || holidays.has(date)) return 'holiday';
+  const hour = Number(part('hour'));
+  return hour >= 19 || hour < 8 ? 'night' : 'normal';
+}

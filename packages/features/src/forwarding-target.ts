@@ -23,7 +23,7 @@ export const MAX_TARGET_HYPHENS = 3;
 export const targetMessages = {
   empty: 'Enter a forwarding number.',
   hash: 'A forwarding number cannot start with #: # codes are service codes, not numbers.',
-  plus: 'Write international numbers with the 010 prefix instead of + (e.g. 010-1-212-555-0123).',
+  plus: 'Write international numbers with the 010 prefix instead of + (e.g. 010-1-212-5550123).',
   characters: 'A forwarding number may contain only digits and hyphens (e.g. 03-1234-5678).',
   hyphens: `A forwarding number may contain at most ${MAX_TARGET_HYPHENS} hyphens.`,
   tooLong: `A forwarding number may have at most ${MAX_NUMBER_DIGITS} digits.`,
@@ -34,7 +34,7 @@ export const targetMessages = {
   carrierSelection: (prefix: string) =>
     `Carrier-selection prefixes (00XY, such as 0033 or 0035) cannot be used in a forwarding number; remove ${prefix}.`,
   international:
-    'An international forwarding number is 010, the country code and the number (e.g. 010-1-212-555-0123).',
+    'An international forwarding number is 010, the country code and the number (e.g. 010-1-212-5550123).',
   internationalBarred:
     'International call barring is on for this number, so it cannot forward to international (010) numbers.',
   tollFree: (prefix: string) =>

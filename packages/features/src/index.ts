@@ -3,3 +3,4 @@ export * from './types.ts';
 export * from './numbers.ts';
 export * from './forwarding-target.ts';
 export * from './decide.ts';
+export * from './rate-band.ts';

@@ -5,6 +5,7 @@ import { networkInterfaces } from 'node:os';
 import type { Config } from '@ipvoice/config';
 import {
   findCredentialByUsername,
+  insertCallRecords,
   migrateToLatest,
   openDatabase,
   type Kysely,
@@ -26,6 +27,11 @@ import {
   type SipServer,
 } from '@ipvoice/sip';
 import { createStateStore, type Binding, type StateStore } from '@ipvoice/state';
+import { ActiveCalls } from './calls/active-calls.ts';
+import { identifyCaller, inDialogOnly } from './calls/caller.ts';
+import { CallRecordWriter } from './calls/call-record-writer.ts';
+import { routeCall } from './calls/route-call.ts';
+import { SubscriberCache } from './calls/subscriber-cache.ts';
 import { CredentialCache } from './registrar/credential-cache.ts';
 import { registerHandler } from './registrar/register-handler.ts';
 import { UdpKeepalive } from './registrar/udp-keepalive.ts';
@@ -34,6 +40,9 @@ export interface FeatureServer {
   readonly sip: SipServer;
   readonly db: Kysely<Database>;
   readonly state: StateStore;
+  readonly subscribers: SubscriberCache;
+  readonly calls: ActiveCalls;
+  readonly records: CallRecordWriter;
   readonly listeningPoints: readonly ListeningPoint[];
   /** Told when bindings go without a REGISTER: their connection closed, or a UDP device
    * stopped answering keep-alives. */
@@ -52,8 +61,10 @@ export interface StartOptions {
   clock?: Clock;
 }
 
-/** Methods we answer; everything else gets 405/501 with this Allow list. */
-const allow = ['REGISTER', 'OPTIONS', 'ACK', 'CANCEL'];
+/** Methods we answer; everything else gets 405/501 with this Allow list. PRACK is not among
+ * them: we do not offer 100rel (RFC 3262), and an INVITE requiring it gets 420. */
+const allow = ['REGISTER', 'OPTIONS', 'INVITE', 'ACK', 'CANCEL', 'BYE', 'UPDATE', 'INFO'];
+const supported = ['path', 'outbound', 'timer'];
 
 export async function startFeatureServer({
   config,
@@ -83,7 +94,7 @@ export async function startFeatureServer({
     serverHeader: config.sip.userAgent,
     userAgent: config.sip.userAgent,
     allow,
-    supported: ['path', 'outbound'],
+    supported,
     timers: config.sip.timers,
     idleTimeoutMs: config.sip.connectionIdleTimeout * 1000,
   });
@@ -106,23 +117,25 @@ export async function startFeatureServer({
     onRemoved: (binding) => bindingsRemoved({ cause: 'keepalive-timeout', bindings: [binding] }),
   });
 
+  const authenticate = digestAuth({
+    realm: config.sip.domain,
+    secret: config.auth.secret,
+    algorithms: config.auth.algorithms,
+    nonceLifetimeSeconds: config.auth.nonceTtl,
+    clock,
+    // DEVIATION (RFC 2617 §3.2.2.5): a digest-uri naming this server by domain or address
+    // is accepted even when it differs from the Request-URI, as SIPp and many phones send
+    // `sip:<server address>`; a digest for any other host is still refused.
+    acceptDigestUri: digestUriMatcher(config, sip),
+    lookup: async (username) => {
+      const c = await credentials.get(username);
+      return c ? { password: c.password } : undefined;
+    },
+  });
+
   sip.register(
     serviceUnavailableOnFailure(logger),
-    digestAuth({
-      realm: config.sip.domain,
-      secret: config.auth.secret,
-      algorithms: config.auth.algorithms,
-      nonceLifetimeSeconds: config.auth.nonceTtl,
-      clock,
-      // DEVIATION (RFC 2617 §3.2.2.5): a digest-uri naming this server by domain or address
-      // is accepted even when it differs from the Request-URI, as SIPp and many phones send
-      // `sip:<server address>`; a digest for any other host is still refused.
-      acceptDigestUri: digestUriMatcher(config, sip),
-      lookup: async (username) => {
-        const c = await credentials.get(username);
-        return c ? { password: c.password } : undefined;
-      },
-    }),
+    authenticate,
     registerHandler({
       state,
       clock,
@@ -133,10 +146,38 @@ export async function startFeatureServer({
     }),
   );
 
+  const subscribers = new SubscriberCache(db, clock);
+  const unfollow = await subscribers.follow(state, logger);
+  const calls = new ActiveCalls(sip, clock, logger);
+  const records = new CallRecordWriter({
+    insert: (rows) => insertCallRecords(db, rows),
+    logger,
+    clock,
+  });
+  const routing = { sip, config, clock, logger, state, subscribers, calls, records };
+  const nonRegister = allow.filter((m) => m !== 'REGISTER');
+  // Requests within a dialog (To tag) go to the call they belong to, or get 481.
+  for (const method of nonRegister) sip.use(method, calls.middleware());
+  sip.invite(
+    serviceUnavailableOnFailure(logger),
+    identifyCaller({
+      trunks: config.calls.trunks,
+      subscribers,
+      credentials: (username) => credentials.get(username),
+      auth: authenticate,
+    }),
+    async (req, res) => routeCall(routing, req, res, req.locals['caller'] as never),
+  );
+  for (const method of ['ACK', 'BYE', 'UPDATE', 'INFO']) sip.on(method, inDialogOnly());
+
   // RFC 3261 §11.2: an OPTIONS answer lists what we can do.
   sip.options(async (_req, res) => {
     await res.send(200, 'OK', {
-      headers: { Allow: allow.join(', '), Accept: 'application/sdp', Supported: 'path, outbound' },
+      headers: {
+        Allow: allow.join(', '),
+        Accept: 'application/sdp',
+        Supported: supported.join(', '),
+      },
     });
   });
 
@@ -166,6 +207,9 @@ export async function startFeatureServer({
     sip,
     db,
     state,
+    subscribers,
+    calls,
+    records,
     get listeningPoints() {
       return sip.listeningPoints;
     },
@@ -174,6 +218,9 @@ export async function startFeatureServer({
     },
     async close() {
       keepalive.stop();
+      calls.hangUpAll();
+      await records.close();
+      await unfollow();
       await sip.close();
       await state.close();
       await db.destroy();

@@ -1,0 +1,68 @@
+// Who places a call: a trusted peer recognised by its address (not challenged), or one of
+// our subscribers' devices, authenticated by digest against its SIP credentials (SPEC §1).
+import type { Trunk } from '@ipvoice/config';
+import { numberFromUri, type Anonymity } from '@ipvoice/features';
+import {
+  getTokenList,
+  parseNameAddr,
+  SipError,
+  type IncomingRequest,
+  type Middleware,
+} from '@ipvoice/sip';
+import { trunkOf } from './legs.ts';
+import type { Caller } from './route-call.ts';
+import type { SubscriberCache } from './subscriber-cache.ts';
+
+export interface IdentifyOptions {
+  trunks: readonly Trunk[];
+  subscribers: SubscriberCache;
+  credentials: (username: string) => Promise<{ number: string } | undefined>;
+  /** The digest middleware shared with the registrar. */
+  auth: Middleware;
+}
+
+/** Sets `req.locals.caller` (a `Caller`) or answers 401/403. */
+export function identifyCaller(options: IdentifyOptions): Middleware {
+  return async (req, res, next) => {
+    const trunk = trunkOf(options.trunks, req.flow);
+    if (trunk) {
+      req.locals['caller'] = { kind: 'trunk', trunk, ...trunkCallerId(req) } satisfies Caller;
+      return next();
+    }
+    await options.auth(req, res, async () => {
+      const username = req.locals.auth?.username;
+      const credential = username ? await options.credentials(username) : undefined;
+      const subscriber = credential ? await options.subscribers.get(credential.number) : undefined;
+      if (!subscriber) throw new SipError(403, 'Forbidden');
+      req.locals['caller'] = {
+        kind: 'subscriber',
+        subscriber,
+        number: subscriber.base.number,
+      } satisfies Caller;
+      await next();
+    });
+  };
+}
+
+/** The caller's number as a trunk presents it: P-Asserted-Identity (RFC 3325) before From;
+ * `Privacy: id` or an anonymous From means it is withheld. */
+function trunkCallerId(req: IncomingRequest): { number?: string; anonymity?: Anonymity } {
+  const pai = req.get('P-Asserted-Identity');
+  const asserted = pai ? parseNameAddr(pai) : undefined;
+  const number =
+    (asserted ? numberFromUri(asserted.uri) : undefined) ?? numberFromUri(req.message.from.uri);
+  const privacy = getTokenList(req.message, 'Privacy').map((t) => t.toLowerCase());
+  const anonymousFrom = /^anonymous$/i.test((req.message.from.uri as { user?: string }).user ?? '');
+  if (privacy.includes('id') || privacy.includes('user') || anonymousFrom)
+    return { anonymity: 'withheld' };
+  if (!number) return { anonymity: 'unavailable' };
+  return { number };
+}
+
+/** Methods that exist only within a dialog: outside one (no To tag) there is nothing to do. */
+export function inDialogOnly(): Middleware {
+  return async (req, res) => {
+    // RFC 3261 §12.2.2 / §15.1.2: a BYE or the like for no dialog of ours.
+    if (req.method !== 'ACK') await res.send(481, 'Call/Transaction Does Not Exist');
+  };
+}

@@ -1,5 +1,6 @@
-// Starts Kamailio with bench/kamailio/kamailio.cfg: credentials generated into db_text tables
-// in a temporary folder, one UDP worker, listening on loopback UDP and TCP.
+// Starts Kamailio with bench/kamailio/kamailio.cfg (the registrar) or another config such as
+// calls.cfg: htable data generated into db_text tables in a temporary folder, one UDP worker,
+// listening on loopback UDP and TCP.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,6 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { waitForSip } from './wait-for-sip.ts';
 
 export const kamailioConfig = fileURLToPath(new URL('./kamailio.cfg', import.meta.url));
+/** The calls peer: stateful, record-routing proxy with per-number htable lookups. */
+export const kamailioCallsConfig = fileURLToPath(new URL('./calls.cfg', import.meta.url));
+
+/** An htable loaded from db_text: key → string value. */
+export type HtableRows = ReadonlyArray<readonly [key: string, value: string]>;
 
 /** One subscriber: the AOR user (national number) and the SIP-ID that authenticates for it. */
 export interface Credential {
@@ -19,7 +25,12 @@ export interface KamailioOptions {
   /** Empty folder for the db_text tables and the runtime files. */
   dir: string;
   port: number;
-  credentials: Credential[];
+  /** kamailio.cfg (the registrar) unless told. */
+  config?: string;
+  /** For kamailio.cfg: written as its `credentials` and `aors` tables. */
+  credentials?: Credential[];
+  /** Further htable tables by name, for configs such as calls.cfg. */
+  tables?: Record<string, HtableRows>;
   minExpires?: number;
   /** Pin to these CPUs with taskset (e.g. '0'). */
   cpus?: string;
@@ -39,11 +50,14 @@ export async function startKamailio(options: KamailioOptions): Promise<RunningKa
   const runDir = join(options.dir, 'run');
   await mkdir(dbDir, { recursive: true });
   await mkdir(runDir, { recursive: true });
-  await writeCredentialTables(dbDir, options.credentials);
+  await writeHtableTables(dbDir, {
+    ...(options.credentials !== undefined ? credentialTables(options.credentials) : {}),
+    ...options.tables,
+  });
 
   const args = [
     '-f',
-    kamailioConfig,
+    options.config ?? kamailioConfig,
     '-A',
     `DBURL="text://${dbDir}"`,
     '-A',
@@ -92,26 +106,43 @@ export async function startKamailio(options: KamailioOptions): Promise<RunningKa
 }
 
 /**
- * db_text tables in htable's layout (key_name, key_type, value_type, key_value, expires):
- * `credentials` maps SIP-ID to password, `aors` maps SIP-ID to the AOR user it may register.
+ * kamailio.cfg's tables: `credentials` maps SIP-ID to password, `aors` maps SIP-ID to the AOR
+ * user it may register.
  */
+export function credentialTables(credentials: Credential[]): Record<string, HtableRows> {
+  return {
+    credentials: credentials.map((c) => [c.sipId, c.password] as const),
+    aors: credentials.map((c) => [c.sipId, c.aorUser] as const),
+  };
+}
+
 export async function writeCredentialTables(
   dbDir: string,
   credentials: Credential[],
 ): Promise<void> {
+  await writeHtableTables(dbDir, credentialTables(credentials));
+}
+
+/**
+ * db_text tables in htable's layout (key_name, key_type, value_type, key_value, expires),
+ * string keys and values, plus db_text's `version` table naming them.
+ */
+export async function writeHtableTables(
+  dbDir: string,
+  tables: Record<string, HtableRows>,
+): Promise<void> {
   const header = 'key_name(str) key_type(int) value_type(int) key_value(str) expires(int)\n';
-  const row = (key: string, value: string): string => `${escape(key)}:0:0:${escape(value)}:0\n`;
-  await writeFile(
-    join(dbDir, 'credentials'),
-    header + credentials.map((c) => row(c.sipId, c.password)).join(''),
-  );
-  await writeFile(
-    join(dbDir, 'aors'),
-    header + credentials.map((c) => row(c.sipId, c.aorUser)).join(''),
-  );
+  const row = ([key, value]: readonly [string, string]): string =>
+    `${escape(key)}:0:0:${escape(value)}:0\n`;
+  for (const [name, rows] of Object.entries(tables)) {
+    await writeFile(join(dbDir, name), header + rows.map(row).join(''));
+  }
   await writeFile(
     join(dbDir, 'version'),
-    'table_name(str) table_version(int)\ncredentials:2\naors:2\n',
+    'table_name(str) table_version(int)\n' +
+      Object.keys(tables)
+        .map((name) => `${name}:2\n`)
+        .join(''),
   );
 }
 

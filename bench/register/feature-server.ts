@@ -1,5 +1,6 @@
-// Starts our feature server for the benchmark: a generated provisioning file with one base
-// number (and SIP credentials) per subscriber, a fresh data folder, pinned with taskset.
+// Starts our feature server for a benchmark: a generated provisioning file (by default one
+// base number with SIP credentials per subscriber), an optional config file merged over
+// config/default.yaml, a fresh data folder, pinned with taskset.
 import { spawn } from 'node:child_process';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,13 +15,21 @@ export interface FeatureServerOptions {
   dir: string;
   port: number;
   httpPort: number;
-  credentials: Credential[];
+  /** The subscribers, provisioned by `provisioningYaml`; or give `provisioning` instead. */
+  credentials?: Credential[];
+  /** Provisioning YAML (provisioning/README.md) to apply at start, instead of `credentials`. */
+  provisioning?: string;
+  /** YAML merged over config/default.yaml (CONFIG_FILE), e.g. trusted trunks. */
+  config?: string;
   cpus?: string;
   startTimeoutMs: number;
 }
 
 /** A process under test; the same shape as the running Kamailio. */
-export type RunningServer = Pick<RunningKamailio, 'log' | 'stop'>;
+export type RunningServer = Pick<RunningKamailio, 'log' | 'stop'> & {
+  /** The server process itself (node, which taskset execs), for reading its memory. */
+  pid?: number;
+};
 
 export async function featureServerExists(): Promise<boolean> {
   return access(featureServerMain).then(
@@ -33,7 +42,12 @@ export async function startFeatureServer(options: FeatureServerOptions): Promise
   const dataDir = join(options.dir, 'data');
   await mkdir(dataDir, { recursive: true });
   const provisioningFile = join(options.dir, 'provisioning.yaml');
-  await writeFile(provisioningFile, provisioningYaml(options.credentials));
+  await writeFile(
+    provisioningFile,
+    options.provisioning ?? provisioningYaml(options.credentials ?? []),
+  );
+  const configFile = join(options.dir, 'config.yaml');
+  if (options.config !== undefined) await writeFile(configFile, options.config);
 
   const node = [process.execPath, '--import', 'tsx', featureServerMain];
   const [command, ...args] =
@@ -47,6 +61,7 @@ export async function startFeatureServer(options: FeatureServerOptions): Promise
       HTTP_PORT: String(options.httpPort),
       DATA_DIR: dataDir,
       PROVISIONING_FILE: provisioningFile,
+      ...(options.config !== undefined ? { CONFIG_FILE: configFile } : {}),
       // Warnings only, like Kamailio's debug=0: logging every REGISTER would measure the logger.
       LOG_LEVEL: 'warn',
       // SIPp 3.6 answers only MD5 challenges and takes the first one offered; Kamailio offers
@@ -76,11 +91,21 @@ export async function startFeatureServer(options: FeatureServerOptions): Promise
     await stop();
     throw error;
   }
-  return { log: () => log, stop };
+  return { log: () => log, stop, ...(child.pid !== undefined ? { pid: child.pid } : {}) };
+}
+
+export interface ProvisioningOptions {
+  /** Channels (concurrent calls) of each access line; 1,000 unless told (at most 10,000). */
+  channels?: number;
+  /** Busy forwarding (SPEC §3.1): AOR user → the number its calls go to when it is busy. */
+  busyForwarding?: ReadonlyMap<string, string>;
 }
 
 /** provisioning/README.md format: one voice group, one site, access lines of 1,000 numbers. */
-export function provisioningYaml(credentials: Credential[]): string {
+export function provisioningYaml(
+  credentials: Credential[],
+  options: ProvisioningOptions = {},
+): string {
   const lines = [
     'version: 1',
     'voiceGroups:',
@@ -91,12 +116,22 @@ export function provisioningYaml(credentials: Credential[]): string {
   lines.push('      - code: "9000000"', '        name: Benchmark site', '        accessLines:');
   for (let start = 0; start < credentials.length; start += 1000) {
     const line = String(start / 1000 + 1).padStart(9, '0');
-    lines.push(`          - code: N${line}`, '            channels: 1000', '            numbers:');
+    lines.push(
+      `          - code: N${line}`,
+      `            channels: ${options.channels ?? 1000}`,
+      '            numbers:',
+    );
     for (const c of credentials.slice(start, start + 1000)) {
       lines.push(
         `              - number: "${c.aorUser}"`,
         `                sip: { username: "${c.sipId}", password: "${c.password}" }`,
       );
+      const target = options.busyForwarding?.get(c.aorUser);
+      if (target !== undefined) {
+        lines.push(
+          `                forwarding: { enabled: true, when: [busy], slots: ["${target}"], target: 1 }`,
+        );
+      }
     }
   }
   return lines.join('\n') + '\n';

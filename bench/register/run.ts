@@ -18,7 +18,7 @@ import {
   startFeatureServer,
   type RunningServer,
 } from './feature-server.ts';
-import { parseSippStats, percentileBound } from './sipp-stats.ts';
+import { formatStep, judgeStep, parseSippStats, type Step } from './sipp-stats.ts';
 
 const maxFailureShare = 0.001;
 const maxP99Ms = 50;
@@ -50,21 +50,6 @@ const rates = (
 )
   .split(',')
   .map(Number);
-
-interface Step {
-  rate: number;
-  calls: number;
-  successful: number;
-  failed: number;
-  p50Ms?: number;
-  p99Ms?: number;
-  /** SIPp's UDP retransmissions: each one adds 500 ms to a call. */
-  retransmissions: number;
-  clean: boolean;
-  note?: string;
-  /** The start of SIPp's error trace when calls failed. */
-  firstError?: string;
-}
 
 interface ServerResult {
   server: 'kamailio' | 'ours';
@@ -191,12 +176,7 @@ async function measure(
     for (const rate of rates) {
       const step = await runStep(port, usersCsv, rate);
       steps.push(step);
-      const p = (ms: number | undefined): string =>
-        ms === undefined ? '-' : ms === Infinity ? '>=500' : `<${ms}`;
-      console.log(
-        `${server.padEnd(9)} ${String(rate).padStart(6)}/s  ok ${String(step.successful).padStart(7)}  failed ${String(step.failed).padStart(6)}  p50 ${p(step.p50Ms).padStart(5)} ms  p99 ${p(step.p99Ms).padStart(5)} ms  retrans ${String(step.retransmissions).padStart(5)}  ${step.clean ? 'clean' : 'NOT clean'}${step.note !== undefined ? `  (${step.note})` : ''}`,
-      );
-      if (step.firstError !== undefined) console.log(`          first failure: ${step.firstError}`);
+      console.log(formatStep(server, step));
       if (!step.clean) break;
     }
   } finally {
@@ -239,26 +219,7 @@ async function runStep(
       `SIPp left no statistics (exit ${result.exitCode}):\n${result.stderr}\n${result.errors.slice(0, 2000)}`,
     );
   }
-  const p50Ms = percentileBound(stats, 0.5);
-  const p99Ms = percentileBound(stats, 0.99);
-  const finished = stats.successful + stats.failed;
-  const unfinished = calls - finished;
-  const failed = stats.failed + Math.max(0, unfinished);
-  const clean = failed <= calls * maxFailureShare && p99Ms !== undefined && p99Ms <= maxP99Ms;
-  return {
-    rate,
-    calls,
-    successful: stats.successful,
-    failed,
-    retransmissions: stats.retransmissions,
-    ...(p50Ms !== undefined ? { p50Ms } : {}),
-    ...(p99Ms !== undefined ? { p99Ms } : {}),
-    clean,
-    ...(unfinished > 0 ? { note: `${unfinished} calls not finished when SIPp stopped` } : {}),
-    ...(failed > 0
-      ? { firstError: result.errors.split('\n').slice(1, 12).join('\n').slice(0, 800) }
-      : {}),
-  };
+  return judgeStep(rate, calls, stats, result.errors, { maxFailureShare, maxP99Ms });
 }
 
 function report(results: ServerResult[]): void {

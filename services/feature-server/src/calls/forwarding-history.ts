@@ -111,7 +111,7 @@ function entryNumber(uri: { scheme: string }): string | undefined {
 }
 
 function lastIndex(values: readonly string[]): string | undefined {
-  const last = values.at(-1);
-  const match = last ? /;\s*index=([\d.]+)/i.exec(last) : null;
-  return match?.[1];
+  // A line may hold several entries; the last index written is the newest hop.
+  const all = [...values.join(',').matchAll(/;\s*index=([\d.]+)/gi)];
+  return all.at(-1)?.[1];
 }

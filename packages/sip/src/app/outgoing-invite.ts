@@ -41,6 +41,8 @@ export class OutgoingInvite {
   #resolve!: (response: SipResponse) => void;
   #finalResponse: SipResponse | undefined;
   #dialog: Dialog | undefined;
+  /** Dialogs of other forks' 2xx responses, by To tag: acknowledged and hung up once. */
+  #forks = new Map<string, Dialog>();
   #cancelRequested = false;
   #acked = false;
   #onProvisional: Array<(response: SipResponse) => void> = [];
@@ -117,20 +119,28 @@ export class OutgoingInvite {
       return;
     }
     const tag = response.to.params['tag'] ?? '';
+    const options = { tls: this.target.protocol === 'TLS' };
     if (this.#dialog) {
       if (tag === this.#dialog.id.remoteTag) {
         // A retransmitted 2xx: our ACK was lost (§13.2.2.4 "retransmissions of the 2xx").
         if (this.#acked) this.#sender.resendAck(this.#dialog, this.request.cseq.seq);
         return;
       }
+      const fork = this.#forks.get(tag);
+      if (fork) {
+        // That fork resends its 2xx: it missed our ACK, not our BYE (§13.2.2.4).
+        this.#sender.resendAck(fork, this.request.cseq.seq);
+        return;
+      }
       // Another fork answered too: we keep one call, so end this one (§13.2.2.4).
-      const extra = Dialog.fromUacResponse(this.request, response);
-      if (extra.ok) this.#ackAndHangUp(extra.dialog);
+      const extra = Dialog.fromUacResponse(this.request, response, options);
+      if (extra.ok) {
+        this.#forks.set(tag, extra.dialog);
+        this.#ackAndHangUp(extra.dialog);
+      }
       return;
     }
-    const created = Dialog.fromUacResponse(this.request, response, {
-      tls: this.target.protocol === 'TLS',
-    });
+    const created = Dialog.fromUacResponse(this.request, response, options);
     if (!created.ok) {
       // A 2xx we cannot form a dialog from (no Contact): treat it as a failure.
       this.#settle({ ...response, status: 502, reason: 'Bad Gateway' });

@@ -269,6 +269,8 @@ class Server implements SipServer {
   }
 
   async close(): Promise<void> {
+    // A closed server neither resends 2xx responses nor reports their missing ACKs.
+    for (const stop of [...this.#awaitingAck.values()]) stop();
     this.#transactions?.close();
     await this.#transport?.close();
     this.#transactions = undefined;
@@ -422,6 +424,9 @@ class Server implements SipServer {
             return;
           }
           dialog.receiveResponse(request, message);
+          // RFC 3261 §12.3: "the BYE method terminates a session and the dialog associated
+          // with it" (a 481 or 408 to it already did so in receiveResponse, §15.1.1).
+          if (method === 'BYE' && message.status < 300) dialog.terminate();
           if (done) {
             // A retransmitted 2xx to a re-INVITE: our ACK was lost.
             if (method === 'INVITE') this.#resendAck(dialog, request.cseq.seq);

@@ -1,6 +1,7 @@
 // The command-line edge: the only place in this package that prints.
 import { loadConfig } from '@ipvoice/config';
 import { migrateToLatest, openDatabase } from '@ipvoice/db';
+import { createStateStore, settingsChangedChannel } from '@ipvoice/state';
 import {
   type ProvisioningReport,
   ProvisioningError,
@@ -43,9 +44,8 @@ async function main(args: string[]): Promise<number> {
   }
   const dbFlag = rest.indexOf('--database');
   // Without --database, the same database `npm start` uses, from the same configuration.
-  const url =
-    (dbFlag >= 0 ? rest[dbFlag + 1] : undefined) ??
-    loadConfig({ argv: [], env: process.env }).database.url;
+  const config = loadConfig({ argv: [], env: process.env });
+  const url = (dbFlag >= 0 ? rest[dbFlag + 1] : undefined) ?? config.database.url;
   const dryRun = rest.includes('--dry-run');
   if (url.startsWith('sqlite:') && url !== 'sqlite::memory:') {
     const { mkdirSync } = await import('node:fs');
@@ -60,6 +60,20 @@ async function main(args: string[]): Promise<number> {
       `${dryRun ? 'dry run (nothing written)' : 'applied'}: ${file} → ${url.replace(/:[^:@/]+@/, ':***@')}`,
     );
     console.log(formatReport(report));
+    if (!dryRun && config.state.driver === 'redis' && config.state.redisUrl) {
+      // Running feature servers cache settings; tell them to read them again.
+      const state = createStateStore({
+        driver: 'redis',
+        redisUrl: config.state.redisUrl,
+        keyPrefix: config.state.keyPrefix,
+      });
+      try {
+        await state.publish(settingsChangedChannel, '*');
+        console.log('running feature servers were told to reload settings');
+      } finally {
+        await state.close();
+      }
+    }
     return 0;
   } catch (error) {
     if (error instanceof ProvisioningError) {

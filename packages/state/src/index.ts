@@ -7,6 +7,7 @@ export {
 export { RedisStateStore, type RedisStateStoreOptions } from './redis/redis-state-store.ts';
 export {
   systemClock,
+  settingsChangedChannel,
   type Binding,
   type BindingFlow,
   type ChannelStore,

@@ -101,3 +101,7 @@ export const systemClock: Clock = {
   },
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
+
+/** Pub/sub channel on which writers of per-number settings name the numbers they changed
+ * (comma-separated, or `*` for all); feature servers drop those from their caches. */
+export const settingsChangedChannel = 'settings-changed';

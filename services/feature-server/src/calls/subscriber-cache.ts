@@ -14,9 +14,9 @@ import {
 } from '@ipvoice/db';
 import type { ForwardingSetting } from '@ipvoice/features';
 import type { Clock, Logger } from '@ipvoice/sip';
-import type { StateStore } from '@ipvoice/state';
+import { settingsChangedChannel, type StateStore } from '@ipvoice/state';
 
-export const settingsChangedChannel = 'settings-changed';
+export { settingsChangedChannel };
 
 /** A local number as routing needs it. Dial-ins carry their base number's settings. */
 export interface Subscriber {

@@ -33,9 +33,10 @@ test('a published change reaches the next lookup; without one the cached value s
   // Cached: the database changed but nobody said so yet.
   t.is((await subscribers.get('0371000001'))?.forwarding, undefined);
 
-  const seen = new Promise<void>((resolve) => {
-    void state.subscribe(settingsChangedChannel, () => resolve());
-  });
+  let notice!: () => void;
+  const seen = new Promise<void>((resolve) => (notice = resolve));
+  const unsubscribe = await state.subscribe(settingsChangedChannel, () => notice());
+  t.teardown(() => unsubscribe());
   await state.publish(settingsChangedChannel, '0371000001');
   await seen;
   t.deepEqual((await subscribers.get('0371000001'))?.forwarding, busyForwarding);

@@ -19,6 +19,8 @@ export interface ServerOptions {
   dataDir?: string;
   /** Reuse a port (a restart). */
   port?: number;
+  /** Configuration YAML text (calls.trunks …), written into the data folder as CONFIG_FILE. */
+  config?: string;
 }
 
 export interface RunningServer {
@@ -62,10 +64,14 @@ export async function freePort(): Promise<number> {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ipvoice-e2e-')));
   const port = options.port ?? (await freePort());
-  const provisioning: Record<string, string> = {};
+  const fileEnv: Record<string, string> = {};
   if (options.provisioning !== undefined) {
-    provisioning['PROVISIONING_FILE'] = join(dataDir, 'provisioning.yaml');
-    await writeFile(provisioning['PROVISIONING_FILE'], options.provisioning);
+    fileEnv['PROVISIONING_FILE'] = join(dataDir, 'provisioning.yaml');
+    await writeFile(fileEnv['PROVISIONING_FILE'], options.provisioning);
+  }
+  if (options.config !== undefined) {
+    fileEnv['CONFIG_FILE'] = join(dataDir, 'config.yaml');
+    await writeFile(fileEnv['CONFIG_FILE'], options.config);
   }
 
   const child = spawn(
@@ -77,7 +83,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         ...process.env,
         SIP_PORT: String(port),
         DATA_DIR: dataDir,
-        ...provisioning,
+        ...fileEnv,
         SIP_ADVERTISED_HOST: '127.0.0.1',
         IPVOICE_SIP__HOST: '127.0.0.1',
         SERVER_ID: `e2e-${port}`,

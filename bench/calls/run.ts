@@ -12,14 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { reservePorts, runSipp, startSipp, type RunningSipp } from '../../test/helpers/sipp.ts';
-import { kamailioCallsConfig, startKamailio } from '../kamailio/kamailio.ts';
-import {
-  featureServerExists,
-  featureServerMain,
-  provisioningYaml,
-  startFeatureServer,
-  type RunningServer,
-} from '../register/feature-server.ts';
+import { featureServerExists, featureServerMain } from '../register/feature-server.ts';
 import {
   formatStep,
   judgeStep,
@@ -28,20 +21,22 @@ import {
   type Step,
 } from '../register/sipp-stats.ts';
 import { memoryPerCall, rssKiB, sampleRss, type MemoryPerCall } from './memory.ts';
+import { calledNumbersCsv, numberPlan, registrationCsv } from './number-plan.ts';
 import {
-  calledNumbersCsv,
-  kamailioTables,
-  numberPlan,
-  registrationCsv,
-  type NumberPlan,
-} from './number-plan.ts';
+  cases,
+  report,
+  summarise,
+  type Case,
+  type CaseResult,
+  type ServerResult,
+} from './report.ts';
+import { startKamailioPeer, startOurs, type CallSetup, type Ports } from './servers-under-test.ts';
 
 const bounds = { maxFailureShare: 0.001, maxP99Ms: 50 };
 const scenario = (name: string): string => fileURLToPath(new URL(name, import.meta.url));
 const uac = scenario('./uac.xml');
 const uas = scenario('./uas.xml');
 const uasBusy = scenario('./uas-busy.xml');
-const register = scenario('../register/register.xml');
 const resultsDir = scenario('../results/');
 
 const { values: flags } = parseArgs({
@@ -75,31 +70,6 @@ const memory = { rate: 100, holdSeconds: 20, plateauSeconds: 10 };
 
 const plan = numberPlan(100, 10);
 
-type Case = 'plain' | 'busy-forwarded';
-const cases: Case[] = ['plain', 'busy-forwarded'];
-
-interface CaseResult {
-  case: Case;
-  steps: Step[];
-  best?: Step;
-}
-
-interface ServerResult {
-  server: 'kamailio' | 'ours';
-  /** not-ready: our server has no call routing yet (main.ts missing, or INVITE gets 405/501). */
-  status: 'measured' | 'not-ready' | 'failed';
-  reason?: string;
-  cases: CaseResult[];
-  memory?: MemoryPerCall;
-}
-
-/** A server under test with its callees registered (or routed to) and answering. */
-interface CallSetup {
-  port: number;
-  callerPort: number;
-  server: RunningServer;
-}
-
 async function main(): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-calls-'));
   const csv = {
@@ -123,12 +93,12 @@ async function main(): Promise<number> {
   const results: ServerResult[] = [];
   try {
     if (only !== 'ours') {
-      results.push(await measure('kamailio', (ports) => startKamailioPeer(dir, ports), csv));
+      results.push(await measure('kamailio', (ports) => startKamailioPeer(dir, ports, plan), csv));
     }
     if (only !== 'kamailio') {
       results.push(
         (await featureServerExists())
-          ? await measure('ours', (ports) => startOurs(dir, ports, csv), csv)
+          ? await measure('ours', (ports) => startOurs(dir, ports, plan, csv), csv)
           : {
               server: 'ours',
               status: 'not-ready',
@@ -142,7 +112,7 @@ async function main(): Promise<number> {
   }
 
   const summary = summarise(results);
-  report(results, summary);
+  report(results, summary, rates[0] ?? 0);
   await mkdir(resultsDir, { recursive: true });
   const file = join(
     resultsDir,
@@ -171,13 +141,6 @@ async function main(): Promise<number> {
       (smoke && r.cases.some((c) => c.steps.some((s) => s.failed > 0))),
   );
   return broken ? 1 : 0;
-}
-
-interface Ports {
-  server: number;
-  callee: number;
-  busy: number;
-  caller: number;
 }
 
 async function measure(
@@ -355,168 +318,6 @@ async function measureMemoryPerCall(
           (result.failed > 0 ? ` (${result.failed} calls failed)` : ''),
   );
   return figure;
-}
-
-async function startKamailioPeer(dir: string, ports: Ports): Promise<CallSetup> {
-  const server = await startKamailio({
-    dir: join(dir, 'kamailio'),
-    port: ports.server,
-    config: kamailioCallsConfig,
-    tables: kamailioTables(plan, ports.callee, ports.busy),
-    cpus: '0',
-  });
-  return { port: ports.server, callerPort: ports.caller, server };
-}
-
-async function startOurs(
-  dir: string,
-  ports: Ports,
-  csv: { registerCallees: string; registerBusy: string },
-): Promise<CallSetup> {
-  const server = await startFeatureServer({
-    dir: join(dir, 'ours'),
-    port: ports.server,
-    httpPort: await reservePorts(1),
-    provisioning: provisioningYaml([...plan.callees, ...plan.busy], {
-      channels: 10_000,
-      busyForwarding: plan.busyForwarding,
-    }),
-    config: oursConfig(ports.caller),
-    cpus: '0',
-    startTimeoutMs: 120_000,
-  });
-  try {
-    // Each callee SIPp registers its numbers from the port it will answer on, so the binding's
-    // flow (where INVITEs go, README "Phones behind NAT") is that UAS.
-    await registerNumbers(ports.server, csv.registerCallees, plan.callees, ports.callee);
-    await registerNumbers(ports.server, csv.registerBusy, plan.busy, ports.busy);
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
-  return { port: ports.server, callerPort: ports.caller, server };
-}
-
-/**
- * The caller is a trusted trunk (its INVITEs are not challenged; Kamailio challenges nothing
- * either). No UDP keep-alive OPTIONS: the callee SIPps would not answer them, and Kamailio
- * sends none. Via/Contact on loopback, where everything runs.
- */
-function oursConfig(callerPort: number): string {
-  return [
-    'sip:',
-    '  advertisedHost: 127.0.0.1',
-    'registrar:',
-    '  udpKeepalive: { mode: none, interval: 25 }',
-    'calls:',
-    '  trunks:',
-    `    - { name: bench-caller, address: 127.0.0.1, port: ${callerPort}, protocol: UDP }`,
-    '',
-  ].join('\n');
-}
-
-async function registerNumbers(
-  serverPort: number,
-  csvFile: string,
-  numbers: NumberPlan['callees'],
-  fromPort: number,
-): Promise<void> {
-  const result = await runSipp({
-    scenario: register,
-    target: `127.0.0.1:${serverPort}`,
-    transport: 'u1',
-    injectionFile: csvFile,
-    calls: numbers.length,
-    rate: 200,
-    sipPort: fromPort,
-    timeoutMs: 30_000,
-  });
-  if (result.successful !== numbers.length) {
-    throw new Error(
-      `registering the callees from port ${fromPort}: ${result.successful}/${numbers.length} succeeded\n` +
-        result.errors.slice(0, 1500),
-    );
-  }
-}
-
-interface CaseSummary {
-  callsPerSecond: number;
-  p50Ms?: number;
-  p99Ms?: number;
-}
-
-interface ServerSummary {
-  status: ServerResult['status'];
-  /** The highest clean step per case; null when even the lowest rate was not clean. */
-  highestClean: Partial<Record<Case, CaseSummary | null>>;
-  kibPerOpenCall?: number;
-}
-
-interface Summary {
-  servers: Partial<Record<ServerResult['server'], ServerSummary>>;
-  /** Highest clean rate, ours / Kamailio's; null when a side has no clean step. */
-  ratioOursToKamailio: Record<Case, number | null>;
-}
-
-function summarise(results: ServerResult[]): Summary {
-  const servers: Summary['servers'] = {};
-  for (const r of results) {
-    const highestClean: ServerSummary['highestClean'] = {};
-    for (const c of r.cases) {
-      highestClean[c.case] =
-        c.best === undefined
-          ? null
-          : {
-              callsPerSecond: c.best.rate,
-              ...(c.best.p50Ms !== undefined ? { p50Ms: c.best.p50Ms } : {}),
-              ...(c.best.p99Ms !== undefined ? { p99Ms: c.best.p99Ms } : {}),
-            };
-    }
-    servers[r.server] = {
-      status: r.status,
-      highestClean,
-      ...(r.memory !== undefined ? { kibPerOpenCall: Number(r.memory.kibPerCall.toFixed(1)) } : {}),
-    };
-  }
-  const ratio = (c: Case): number | null => {
-    const ours = servers.ours?.highestClean[c]?.callsPerSecond;
-    const theirs = servers.kamailio?.highestClean[c]?.callsPerSecond;
-    return ours !== undefined && theirs !== undefined ? Number((ours / theirs).toFixed(2)) : null;
-  };
-  return {
-    servers,
-    ratioOursToKamailio: { plain: ratio('plain'), 'busy-forwarded': ratio('busy-forwarded') },
-  };
-}
-
-function report(results: ServerResult[], summary: Summary): void {
-  console.log('\nhighest clean rate (INVITE -> 180 -> 200 -> ACK ... BYE -> 200 per call):');
-  for (const r of results) {
-    if (r.status !== 'measured') {
-      console.log(`  ${r.server.padEnd(9)} ${r.status}: ${r.reason ?? ''}`.slice(0, 600));
-      continue;
-    }
-    for (const c of r.cases) {
-      const label = `  ${r.server.padEnd(9)} ${c.case.padEnd(15)}`;
-      console.log(
-        c.best === undefined
-          ? `${label} no clean step (lowest rate ${rates[0]}/s already failed)`
-          : `${label} ${c.best.rate}/s  INVITE->180 p50 < ${c.best.p50Ms} ms  p99 < ${c.best.p99Ms} ms`,
-      );
-    }
-    if (r.memory !== undefined) {
-      console.log(
-        `  ${r.server.padEnd(9)} memory          ${r.memory.kibPerCall.toFixed(1)} KiB per open call ` +
-          `(${r.memory.openCalls} open)`,
-      );
-    }
-  }
-  for (const c of cases) {
-    const ratio = summary.ratioOursToKamailio[c];
-    console.log(
-      `  ratio ours/kamailio ${c.padEnd(15)} ${ratio === null ? 'n/a (a side has no clean step)' : ratio.toFixed(2)}`,
-    );
-  }
 }
 
 process.exitCode = await main();

@@ -2,6 +2,7 @@
 // test needs and two trusted trunks on loopback, phones (SIPp registering, then answering on
 // the same port), trunk and subscriber callers, SIPp's message traces read back, and the call
 // record the server wrote (SPEC §3.13).
+import type { ExecutionContext } from 'ava';
 import Database from 'better-sqlite3';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -448,4 +449,12 @@ export async function explain(run: TracedSipp, result: SippResult): Promise<stri
   ]
     .filter((line) => line !== '')
     .join('\n');
+}
+
+/** Asserts that each SIPp run ends with every call successful, explaining any that did not. */
+export async function succeeded(t: ExecutionContext, ...runs: TracedSipp[]): Promise<void> {
+  for (const run of runs) {
+    const result = await run.done;
+    t.is(result.exitCode, 0, await explain(run, result));
+  }
 }

@@ -2,7 +2,7 @@
 // from a subscriber out through the outbound trunk, and between two subscribers (SPEC §1),
 // each leaving one call record (SPEC §3.13).
 import test from 'ava';
-import { CallLab, explain, received, statuses } from '../../helpers/calls.ts';
+import { CallLab, succeeded, received, statuses } from '../../helpers/calls.ts';
 
 const outside = '0312000001';
 const alice = '0355550001';
@@ -14,10 +14,7 @@ test('a trunk call to a subscriber is answered, the caller hangs up, one record'
   const phone = await lab.phone(alice, 'phone-answer');
   const caller = await lab.trunkCall('caller', { caller: outside, callee: alice });
 
-  const called = await caller.done;
-  t.is(called.exitCode, 0, await explain(caller, called));
-  const answered = await phone.done;
-  t.is(answered.exitCode, 0, await explain(phone, answered));
+  await succeeded(t, caller, phone);
   const [invite] = received(await phone.messages(), 'INVITE');
   // SPEC §3.6 in spirit: the phone sees who calls.
   t.regex(invite?.header('From') ?? '', new RegExp(`sip:${outside}@`));
@@ -40,10 +37,7 @@ test('a subscriber calls out with digest credentials and the outbound trunk answ
   const trunk = await lab.outboundTrunk(outside, 'phone-answer');
   const caller = await lab.subscriberCall({ caller: alice, callee: outside });
 
-  const called = await caller.done;
-  t.is(called.exitCode, 0, await explain(caller, called));
-  const answered = await trunk.done;
-  t.is(answered.exitCode, 0, await explain(trunk, answered));
+  await succeeded(t, caller, trunk);
   // RFC 3261 §22.2: challenged first, then taken with credentials.
   t.deepEqual(
     statuses(await caller.messages()).filter((s) => s >= 200),
@@ -66,10 +60,7 @@ test('a subscriber calls another subscriber: an internal call', async (t) => {
   const trunk = await lab.outboundTrunk(bob, 'phone-answer');
   const caller = await lab.subscriberCall({ caller: alice, callee: bob });
 
-  const called = await caller.done;
-  t.is(called.exitCode, 0, await explain(caller, called));
-  const answered = await phone.done;
-  t.is(answered.exitCode, 0, await explain(phone, answered));
+  await succeeded(t, caller, phone);
   t.regex(received(await phone.messages(), 'INVITE')[0]?.header('From') ?? '', new RegExp(alice));
 
   const record = await lab.record(await caller.callId());

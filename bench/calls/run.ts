@@ -7,7 +7,7 @@
 // until a step has more than 0.1 % failed calls or a p99 INVITE→180 above 50 ms. Then, for our
 // server, the memory it spends per open call.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -90,6 +90,8 @@ async function main(): Promise<number> {
     `clean step: failed calls <= ${bounds.maxFailureShare * 100} % and p99 INVITE->180 < ${bounds.maxP99Ms} ms\n`,
   );
 
+  // The machine is shared: the load around the run says how far to trust it.
+  const loadBefore = loadavg();
   const results: ServerResult[] = [];
   try {
     if (only !== 'ours') {
@@ -125,12 +127,16 @@ async function main(): Promise<number> {
     rates,
     callPauseMs,
     bounds,
+    loadAverage: { before: loadBefore, after: loadavg() },
     summary,
     results,
   };
   await writeFile(file, JSON.stringify(json, null, 2) + '\n');
   console.log('\n' + JSON.stringify({ summary }, null, 2));
-  console.log(`\nfull results written to ${file}`);
+  console.log(
+    `load average (1 min) before ${loadBefore[0]?.toFixed(2)}, after ${json.loadAverage.after[0]?.toFixed(2)} on ${availableParallelism()} CPUs`,
+  );
+  console.log(`full results written to ${file}`);
 
   // Non-zero when the harness broke or a server that routes calls failed them; in a smoke run
   // (a low rate) any failed call counts, a slow step does not.

@@ -79,7 +79,12 @@ async function lineFull(
 test('channels: 1 — a second call on the line is busy (486)', async (t) => {
   const { second, secondRecord, carolPhone } = await lineFull(t, { number: bob }, 'caller-refused');
   t.is(statuses(await second.messages()).at(-1), 486);
-  t.like(secondRecord, { called: bob, outcome: 'busy', failure_code: 486 });
+  t.like(secondRecord, {
+    called: bob,
+    outcome: 'busy',
+    outcome_reason: 'channel-limit',
+    failure_code: 486,
+  });
   t.deepEqual(await carolPhone.messages(), []);
 });
 

@@ -214,7 +214,8 @@ class CallRun {
           ...this.progress,
           outcome:
             plan.cause === 'busy' ? 'busy' : plan.cause === 'no-answer' ? 'no_answer' : 'rejected',
-          reason: plan.cause,
+          // SPEC §2: busy because the line's channels are all in use, not the device.
+          reason: plan.cause === 'busy' && !channelAvailable ? 'channel-limit' : plan.cause,
           failureCode: plan.status,
         };
         await this.reject(plan.status, plan.reason);

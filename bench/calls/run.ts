@@ -20,6 +20,7 @@ import {
   statsSeries,
   type Step,
 } from '../register/sipp-stats.ts';
+import { withCpuShare } from './cpu.ts';
 import { memoryPerCall, rssKiB, sampleRss, type MemoryPerCall } from './memory.ts';
 import { calledNumbersCsv, numberPlan, registrationCsv } from './number-plan.ts';
 import {
@@ -223,36 +224,39 @@ async function runStep(
   seconds: number,
 ): Promise<Step> {
   const calls = rate * seconds;
-  const result = await runSipp({
-    scenario: uac,
-    target: `127.0.0.1:${setup.port}`,
-    transport: 'u1',
-    injectionFile: csvFile,
-    calls,
-    rate,
-    pauseMs: callPauseMs,
-    sipPort: setup.callerPort,
-    cpus: '1',
-    stats: true,
-    // A step that cannot keep up must not run for ever: three times its length at most.
-    timeoutMs: seconds * 3000 + 10_000,
-    extraArgs: [
-      // Open calls allowed: three seconds' worth, far above rate × (call length + p99 bound),
-      // so the limit never hides slowness.
-      '-l',
-      String(Math.max(200, rate * 3)),
-      // A call whose answer is lost ends as failed after this long.
-      '-recv_timeout',
-      '2000',
-    ],
-  });
+  const { result, cpuPercent } = await withCpuShare(setup.server.pid, () =>
+    runSipp({
+      scenario: uac,
+      target: `127.0.0.1:${setup.port}`,
+      transport: 'u1',
+      injectionFile: csvFile,
+      calls,
+      rate,
+      pauseMs: callPauseMs,
+      sipPort: setup.callerPort,
+      cpus: '1',
+      stats: true,
+      // A step that cannot keep up must not run for ever: three times its length at most.
+      timeoutMs: seconds * 3000 + 10_000,
+      extraArgs: [
+        // Open calls allowed: three seconds' worth, far above rate × (call length + p99 bound),
+        // so the limit never hides slowness.
+        '-l',
+        String(Math.max(200, rate * 3)),
+        // A call whose answer is lost ends as failed after this long.
+        '-recv_timeout',
+        '2000',
+      ],
+    }),
+  );
   const stats = result.statsCsv !== undefined ? parseSippStats(result.statsCsv) : undefined;
   if (stats === undefined) {
     throw new Error(
       `SIPp left no statistics (exit ${result.exitCode}):\n${result.stderr}\n${result.errors.slice(0, 2000)}`,
     );
   }
-  return judgeStep(rate, calls, stats, result.errors, bounds);
+  const step = judgeStep(rate, calls, stats, result.errors, bounds);
+  return cpuPercent !== undefined ? { ...step, serverCpuPercent: Math.round(cpuPercent) } : step;
 }
 
 /** One call before anything is measured; undefined when it went through, else why not. */

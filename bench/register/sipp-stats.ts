@@ -76,6 +76,8 @@ export interface Step {
   note?: string;
   /** The start of SIPp's error trace when calls failed. */
   firstError?: string;
+  /** The server's CPU use during the step, in % of one core, when it was measured. */
+  serverCpuPercent?: number;
 }
 
 /** Judges a step of `calls` calls at `rate`; calls SIPp did not finish count as failed. */
@@ -112,7 +114,11 @@ export function judgeStep(
 export function formatStep(label: string, step: Step, unit = '/s'): string {
   const p = (ms: number | undefined): string =>
     ms === undefined ? '-' : ms === Infinity ? '>=500' : `<${ms}`;
-  const line = `${label.padEnd(9)} ${String(step.rate).padStart(6)}${unit}  ok ${String(step.successful).padStart(7)}  failed ${String(step.failed).padStart(6)}  p50 ${p(step.p50Ms).padStart(5)} ms  p99 ${p(step.p99Ms).padStart(5)} ms  retrans ${String(step.retransmissions).padStart(5)}  ${step.clean ? 'clean' : 'NOT clean'}${step.note !== undefined ? `  (${step.note})` : ''}`;
+  const cpu =
+    step.serverCpuPercent !== undefined
+      ? `  cpu ${step.serverCpuPercent.toFixed(0).padStart(3)} %`
+      : '';
+  const line = `${label.padEnd(9)} ${String(step.rate).padStart(6)}${unit}  ok ${String(step.successful).padStart(7)}  failed ${String(step.failed).padStart(6)}  p50 ${p(step.p50Ms).padStart(5)} ms  p99 ${p(step.p99Ms).padStart(5)} ms  retrans ${String(step.retransmissions).padStart(5)}${cpu}  ${step.clean ? 'clean' : 'NOT clean'}${step.note !== undefined ? `  (${step.note})` : ''}`;
   return step.firstError !== undefined
     ? `${line}\n          first failure: ${step.firstError}`
     : line;

@@ -2,6 +2,7 @@
 // base number with SIP credentials per subscriber), an optional config file merged over
 // config/default.yaml, a fresh data folder, pinned with taskset.
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +50,9 @@ export async function startFeatureServer(options: FeatureServerOptions): Promise
   const configFile = join(options.dir, 'config.yaml');
   if (options.config !== undefined) await writeFile(configFile, options.config);
 
-  const node = [process.execPath, '--import', 'tsx', featureServerMain];
+  // BENCH_NODE_FLAGS (e.g. "--trace-gc" or "--cpu-prof") to look inside a run.
+  const flags = (process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== '');
+  const node = [process.execPath, ...flags, '--import', 'tsx', featureServerMain];
   const [command, ...args] =
     options.cpus !== undefined ? ['taskset', '-c', options.cpus, ...node] : node;
   const child = spawn(command as string, args, {
@@ -70,8 +73,10 @@ export async function startFeatureServer(options: FeatureServerOptions): Promise
     },
   });
   let log = '';
+  const logFile = process.env['BENCH_SERVER_LOG'];
   const keep = (chunk: string): void => {
     log = (log + chunk).slice(-20_000);
+    if (logFile) appendFileSync(logFile, chunk);
   };
   child.stdout.setEncoding('utf8').on('data', keep);
   child.stderr.setEncoding('utf8').on('data', keep);

@@ -32,7 +32,7 @@ export interface AckOptions {
 }
 
 export class OutgoingInvite {
-  readonly request: SipRequest;
+  #request: SipRequest;
   readonly target: Target;
   /** Resolves with the first final response (a local 408/503 when none came). */
   readonly final: Promise<SipResponse>;
@@ -48,7 +48,7 @@ export class OutgoingInvite {
   #onProvisional: Array<(response: SipResponse) => void> = [];
 
   constructor(request: SipRequest, target: Target, sender: InviteSender) {
-    this.request = request;
+    this.#request = request;
     this.target = target;
     this.#sender = sender;
     this.final = new Promise((resolve) => (this.#resolve = resolve));
@@ -61,6 +61,12 @@ export class OutgoingInvite {
       onFailure: (failure) =>
         this.#settle(this.#sender.localResponse(this.request, failure.status)),
     });
+  }
+
+  /** The INVITE as sent; after the final response without its body and extra headers (a
+   * settled INVITE is kept 64*T1 for retransmitted 2xx, RFC 6026, and must not keep more). */
+  get request(): SipRequest {
+    return this.#request;
   }
 
   /** The dialog the 2xx created, once the final response was a 2xx. */
@@ -159,7 +165,11 @@ export class OutgoingInvite {
 
   #settle(response: SipResponse): void {
     if (this.#finalResponse) return;
-    this.#finalResponse = response;
+    this.#finalResponse = { ...response, headers: [], body: Buffer.alloc(0) };
+    this.#request = { ...this.#request, headers: [], body: Buffer.alloc(0) };
+    // Provisional listeners hold the caller's objects; the transaction that calls us back
+    // lives on for 2xx retransmissions (RFC 6026 Timer M) and need not keep them.
+    this.#onProvisional = [];
     this.#resolve(response);
   }
 }

@@ -328,7 +328,12 @@ class Server implements SipServer {
       toTag: this.#ids.tag(),
       defaultHeaders: this.#defaultHeaders(message),
       send: async (response) => {
-        if (response.status >= 200) release?.();
+        if (response.status >= 200) {
+          release?.();
+          // Nothing can cancel it any more; let the call's objects go with this response
+          // rather than with the transaction, which lives 64*T1 longer.
+          this.#pending.delete(tx);
+        }
         tx.respond(response);
         if (tx.method === 'INVITE' && response.status >= 200 && response.status < 300)
           this.#retransmitUntilAck(tx, req, response);

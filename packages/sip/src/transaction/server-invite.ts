@@ -61,6 +61,8 @@ export class InviteServerTransaction extends ServerTransaction {
           // "Accepted" state."
           this.sendResponse(response);
           this.stateTransition(Accepted);
+          // The TU retransmits its 2xx itself (RFC 3261 §13.3.1.4), with its own copy.
+          this.slimLastResponse();
         } else {
           // §17.2.1: "If, while in the "Proceeding" state, the TU passes a response with
           // status code from 300 to 699 to the server transaction, the response MUST be
@@ -74,7 +76,10 @@ export class InviteServerTransaction extends ServerTransaction {
         // RFC 6026 §8.7: "While in the "Accepted" state, if the TU passes a 2xx response,
         // the server transaction MUST pass the response to the transport layer for
         // transmission." (the TU's own 2xx retransmissions, RFC 3261 §13.3.1.4)
-        if (status >= 200 && status < 300) this.sendResponse(response);
+        if (status >= 200 && status < 300) {
+          this.sendResponse(response);
+          this.slimLastResponse();
+        }
         return;
       case Completed:
       case Confirmed:

@@ -49,6 +49,14 @@ export abstract class ServerTransaction extends Transaction {
     this.resendLastResponse();
   }
 
+  /** Keeps only the identity of the last response (its To tag is still read for CANCEL and
+   * RFC 2543 ACK matching) once it will never be resent by the transaction itself. */
+  protected slimLastResponse(): void {
+    const r = this.#lastResponse;
+    if (r && (r.headers.length > 0 || r.body.length > 0))
+      this.#lastResponse = { ...r, headers: [], body: Buffer.alloc(0) };
+  }
+
   protected resendLastResponse(): void {
     const response = this.#lastResponse;
     if (!response) return;

@@ -20,19 +20,39 @@ export interface TransactionContext {
   onTerminated(tx: Transaction): void;
 }
 
+/** States in which the request is only matched against, never sent again. */
+const settled = new Set<TransactionState>([
+  TransactionState.Completed,
+  TransactionState.Confirmed,
+  TransactionState.Accepted,
+]);
+
+const emptyBody = Buffer.alloc(0);
+
 export abstract class Transaction {
   #state: TransactionState;
   #timers = new Map<TimerName, TimerHandle>();
+  #request: SipRequest;
 
   protected constructor(
     /** The key the layer filed it under (branch and method, or the RFC 2543 fallback). */
     readonly id: string,
-    /** The request that created the transaction. */
-    readonly request: SipRequest,
+    request: SipRequest,
     protected readonly context: TransactionContext,
     initial: TransactionState,
   ) {
+    this.#request = request;
     this.#state = initial;
+  }
+
+  /**
+   * The request that created the transaction. Once the transaction has its final response it
+   * keeps only what matching, CANCEL and ACK building read (Via, From, To, Call-ID, CSeq,
+   * Request-URI, Route): a settled transaction lives up to 64*T1 more, and at hundreds of
+   * calls a second the other headers and bodies would fill the heap for nothing.
+   */
+  get request(): SipRequest {
+    return this.#request;
   }
 
   get state(): TransactionState {
@@ -55,6 +75,8 @@ export abstract class Transaction {
       'transaction state',
     );
     this.#state = state;
+    if (settled.has(state) && (this.#request.headers.length > 0 || this.#request.body.length > 0))
+      this.#request = { ...this.#request, headers: [], body: emptyBody };
     if (state === TransactionState.Terminated) {
       for (const handle of this.#timers.values()) this.context.clock.clearTimeout(handle);
       this.#timers.clear();

@@ -39,6 +39,22 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
  * and `night` after it.
  */
 export function rateBand(at: Date | number, timeZone: string): RateBand {
+  // Band edges are local whole hours, and every zone's offset is a multiple of 15 minutes,
+  // so the band is the same within a UTC quarter-hour: remembered, it costs no Intl call
+  // per call setup.
+  const quarter = Math.floor(Number(at) / 900_000);
+  const key = `${timeZone}\n${quarter}`;
+  const cached = recent.get(key);
+  if (cached) return cached;
+  const band = computeBand(at, timeZone);
+  if (recent.size > 1000) recent.clear();
+  recent.set(key, band);
+  return band;
+}
+
+const recent = new Map<string, RateBand>();
+
+function computeBand(at: Date | number, timeZone: string): RateBand {
   const parts = formatterFor(timeZone).formatToParts(at);
   const part = (type: Intl.DateTimeFormatPartTypes) =>
     parts.find((p) => p.type === type)?.value ?? '';

@@ -1,9 +1,9 @@
 import type { Executor } from '../executor.ts';
 import type { CallRecord, NewCallRecord } from '../tables/call-record.table.ts';
 
-/** 500 rows × 19 columns stays far below SQLite's 32,766 and PostgreSQL's 65,535 bind
- * parameters per statement. */
-const CHUNK_ROWS = 500;
+/** Chunk sizes, largest first. 500 rows × 19 columns stays far below SQLite's 32,766 and
+ * PostgreSQL's 65,535 bind parameters per statement. */
+const CHUNK_SIZES = [500, 100, 20, 5, 1];
 
 /** Every column spelled out, in one order: rows that omit different optional columns
  * still compile to the same SQL text, which SQLite's statement cache can reuse. */
@@ -31,7 +31,7 @@ function complete(r: NewCallRecord): NewCallRecord {
 }
 
 /**
- * Writes call records with one multi-row INSERT per 500 rows. Several chunks go in one
+ * Writes call records with multi-row INSERTs of at most 500 rows. Several chunks go in one
  * transaction, so a failed call leaves nothing behind and the caller can retry the whole
  * list without duplicating rows.
  */
@@ -39,13 +39,19 @@ export async function insertCallRecords(db: Executor, records: NewCallRecord[]):
   if (records.length === 0) return;
   const rows = records.map(complete);
   const insertAll = async (tx: Executor) => {
-    for (let i = 0; i < rows.length; i += CHUNK_ROWS)
+    // Chunks of a few fixed sizes only: each row count is its own SQL text, and a prepared
+    // statement per batch size would churn the SQLite statement cache.
+    let i = 0;
+    while (i < rows.length) {
+      const size = CHUNK_SIZES.find((n) => n <= rows.length - i) ?? 1;
       await tx
         .insertInto('call_records')
-        .values(rows.slice(i, i + CHUNK_ROWS))
+        .values(rows.slice(i, i + size))
         .execute();
+      i += size;
+    }
   };
-  if (rows.length <= CHUNK_ROWS || db.isTransaction) await insertAll(db);
+  if (rows.length <= 1 || db.isTransaction) await insertAll(db);
   else await db.transaction().execute(insertAll);
 }
 

@@ -76,3 +76,17 @@ test('the process time zone plays no part', (t) => {
 test('an unknown time zone is refused', (t) => {
   t.throws(() => rateBand(0, 'Mars/Olympus_Mons'), { instanceOf: RangeError });
 });
+
+test('bands stay exact at local hour edges in zones offset by quarter hours (remembered per quarter)', (t) => {
+  // Nepal is UTC+05:45: 08:00 local is 02:15 UTC, the start of a UTC quarter-hour.
+  // Thursday 2026-11-26 (a working day there and in Japan's calendar).
+  const ask = (iso: string) => rateBand(Date.parse(iso), 'Asia/Kathmandu');
+  t.is(ask('2026-11-26T02:14:59.999Z'), 'night');
+  t.is(ask('2026-11-26T02:15:00.000Z'), 'normal');
+  t.is(ask('2026-11-26T02:14:00.000Z'), 'night', 'asked again within the same quarter');
+  t.is(ask('2026-11-26T13:14:59.999Z'), 'normal');
+  t.is(ask('2026-11-26T13:15:00.000Z'), 'night');
+  // The same instant in Tokyo (UTC+9) is another band: the zone is part of what is remembered.
+  t.is(rateBand(Date.parse('2026-11-26T02:15:00.000Z'), 'Asia/Tokyo'), 'normal');
+  t.is(rateBand(Date.parse('2026-11-26T10:15:00.000Z'), 'Asia/Tokyo'), 'night');
+});

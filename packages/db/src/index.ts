@@ -22,6 +22,10 @@ export * from './tables/hunt-group-member.table.ts';
 export * from './tables/bulk-forwarding-group.table.ts';
 export * from './tables/bulk-forwarding-member.table.ts';
 export * from './tables/call-record.table.ts';
+export * from './tables/forwarding-schedule-state.table.ts';
+export * from './tables/setting-history.table.ts';
+export * from './tables/bulk-forwarding-operation.table.ts';
+export * from './tables/bulk-forwarding-result.table.ts';
 
 export * from './repositories/voice-groups.ts';
 export * from './repositories/sites.ts';
@@ -34,3 +38,6 @@ export * from './repositories/number-settings.ts';
 export * from './repositories/hunt-groups.ts';
 export * from './repositories/bulk-forwarding.ts';
 export * from './repositories/call-records.ts';
+export * from './repositories/forwarding-schedule-state.ts';
+export * from './repositories/setting-history.ts';
+export * from './repositories/bulk-forwarding-operations.ts';

@@ -38,6 +38,7 @@ export * from './repositories/number-settings.ts';
 export * from './repositories/hunt-groups.ts';
 export * from './repositories/bulk-forwarding.ts';
 export * from './repositories/call-records.ts';
+export * from './repositories/forwarding-batch-reads.ts';
 export * from './repositories/forwarding-schedule-state.ts';
 export * from './repositories/setting-history.ts';
 export * from './repositories/bulk-forwarding-operations.ts';

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../executor.ts';
-import type { ForwardingColumns } from '../tables/forwarding-columns.ts';
 import type { ForwardingScheduleStateRow } from '../tables/forwarding-schedule-state.table.ts';
 import { toTimestamp } from '../timestamp.ts';
+import { forwardingSettingFromColumns } from './forwarding-batch-reads.ts';
 import type { DayOfWeek, ForwardingSetting } from './forwarding.ts';
 
 /** SPEC §3.2: the pattern the schedule has switched a number to. */
@@ -110,19 +110,6 @@ export interface ScheduledNumber {
   state: ForwardingScheduleState | undefined;
 }
 
-function settingOf(c: ForwardingColumns): ForwardingSetting {
-  return {
-    enabled: c.enabled === 1,
-    unconditional: c.unconditional === 1,
-    onBusy: c.on_busy === 1,
-    onNoAnswer: c.on_no_answer === 1,
-    onUnreachable: c.on_unreachable === 1,
-    ringTimeSeconds: c.ring_time_seconds,
-    activeTarget: c.active_target,
-    slots: [c.slot1, c.slot2, c.slot3, c.slot4, c.slot5],
-  };
-}
-
 /**
  * Every number with at least one schedule entry, with its time zone, entries, patterns and
  * the switch last applied. Three queries whatever the count, ordered by number id.
@@ -196,7 +183,9 @@ export async function listForwardingSchedules(db: Executor): Promise<ScheduledNu
     });
   }
   for (const p of patterns) {
-    byNumber.get(p.number_id)?.patterns.push({ id: p.id, name: p.name, setting: settingOf(p) });
+    byNumber
+      .get(p.number_id)
+      ?.patterns.push({ id: p.id, name: p.name, setting: forwardingSettingFromColumns(p) });
   }
   return [...byNumber.values()];
 }

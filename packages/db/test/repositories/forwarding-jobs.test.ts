@@ -11,6 +11,10 @@ import {
 } from '../../src/repositories/bulk-forwarding-operations.ts';
 import { upsertBulkForwardingGroup } from '../../src/repositories/bulk-forwarding.ts';
 import {
+  listForwardingSettings,
+  listScheduledPatterns,
+} from '../../src/repositories/forwarding-batch-reads.ts';
+import {
   findForwardingScheduleState,
   listForwardingSchedules,
   setForwardingScheduleState,
@@ -20,6 +24,7 @@ import {
   type ForwardingSetting,
   findForwardingSchedule,
   replaceForwardingSchedule,
+  upsertForwardingSetting,
 } from '../../src/repositories/forwarding.ts';
 import { upsertNumber } from '../../src/repositories/numbers.ts';
 import {
@@ -407,3 +412,31 @@ dialectTest('an operation runs, finishes and keeps its per-number results', asyn
   await db.deleteFrom('bulk_forwarding_groups').where('id', '=', group.id).execute();
   t.deepEqual(await listBulkForwardingResults(db, id), []);
 });
+
+dialectTest(
+  'own settings and switched patterns of many numbers are read in one go',
+  async (t, db) => {
+    const { base, base2, line } = await seedTenant(db);
+    const third = (
+      await upsertNumber(db, { number: '0312340000', kind: 'base', access_line_id: line.id }, now)
+    ).row;
+    await upsertForwardingSetting(db, base.id, night, now);
+    await upsertForwardingSetting(db, base2.id, day, now);
+    await replaceForwardingSchedule(db, base2.id, officeHours, now);
+    await replaceForwardingSchedule(db, third.id, officeHours, now);
+    const ids2 = await patternIds(db, base2.id);
+    await setForwardingScheduleState(
+      db,
+      { numberId: base2.id, entryId: null, patternId: ids2.night!, appliedBy: 'a' },
+      now,
+    );
+    const own = await listForwardingSettings(db, [base.id, base2.id, third.id]);
+    t.deepEqual([...own.keys()].sort(), [base.id, base2.id].sort());
+    t.deepEqual(own.get(base.id), night);
+    t.deepEqual(own.get(base2.id), day);
+    const scheduled = await listScheduledPatterns(db, [base.id, base2.id, third.id]);
+    t.deepEqual([...scheduled.entries()], [[base2.id, night]]);
+    t.is((await listForwardingSettings(db, [])).size, 0);
+    t.is((await listScheduledPatterns(db, [])).size, 0);
+  },
+);

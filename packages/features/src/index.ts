@@ -4,3 +4,6 @@ export * from './numbers.ts';
 export * from './forwarding-target.ts';
 export * from './decide.ts';
 export * from './rate-band.ts';
+export * from './schedule.ts';
+export * from './effective-forwarding.ts';
+export * from './emergency.ts';

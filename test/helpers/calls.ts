@@ -160,6 +160,8 @@ export interface TracedSipp {
 
 export interface CallLabOptions {
   lines: LineSpec[];
+  /** Provisioning YAML/JSON to use instead of the one built from `lines`. */
+  provisioning?: string;
   env?: Record<string, string>;
   /** Inbound trunks, each a port a trunk caller sends from; 1 unless told. */
   inboundTrunks?: number;
@@ -248,7 +250,7 @@ export class CallLab {
     const outboundPort = await reservePorts(1);
     const trunk = { address: '127.0.0.1', protocol: 'UDP' };
     const server = await startServer({
-      provisioning: callProvisioning(options.lines),
+      provisioning: options.provisioning ?? callProvisioning(options.lines),
       config: JSON.stringify({
         calls: {
           trunks: [
@@ -427,6 +429,11 @@ export class CallLab {
   }
 
   /** Server log lines that mention `text`. */
+  /** The server's database, for a test that changes settings behind its back. */
+  get databaseUrl(): string {
+    return `sqlite:${join(this.server.dataDir, 'ipvoice.sqlite')}`;
+  }
+
   logsWith(text: string): string[] {
     return this.server.logs.filter((line) => line.includes(text));
   }

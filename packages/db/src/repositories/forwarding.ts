@@ -185,3 +185,17 @@ export async function replaceForwardingSchedule(
   }
   return wasEmpty ? 'created' : 'updated';
 }
+
+/** SPEC §3.2: the pattern a number's schedule has switched it to, if any. */
+export async function findScheduledForwarding(
+  db: Executor,
+  numberId: number,
+): Promise<{ patternName: string; setting: ForwardingSetting } | undefined> {
+  const row = await db
+    .selectFrom('forwarding_schedule_state as s')
+    .innerJoin('forwarding_patterns as p', 'p.id', 's.pattern_id')
+    .selectAll('p')
+    .where('s.number_id', '=', numberId)
+    .executeTakeFirst();
+  return row === undefined ? undefined : { patternName: row.name, setting: fromColumns(row) };
+}

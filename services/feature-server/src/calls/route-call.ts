@@ -7,6 +7,7 @@ import type { NewCallRecord } from '@ipvoice/db';
 import {
   decideAfterRing,
   decideIncoming,
+  isEmergencyNumber,
   numberFromUri,
   rateBand,
   type Anonymity,
@@ -81,13 +82,18 @@ export async function routeCall(
 ): Promise<void> {
   const startedAt = deps.clock.now();
   const m = req.message;
-  const dialled = numberFromUri(m.uri as Parameters<typeof numberFromUri>[0]);
+  const user = requestUser(m.uri);
+  // Emergency numbers (110, 118, 119) go straight out: never forwarded or screened.
+  const emergency = caller.kind === 'subscriber' && user !== undefined && isEmergencyNumber(user);
+  const dialled = emergency
+    ? user.replace(/[-.()\s]/g, '')
+    : numberFromUri(m.uri as Parameters<typeof numberFromUri>[0]);
   if (!dialled) throw new SipError(404, 'Not Found');
   if (m.body.length > 0 && isSdp(req)) {
     const sdp = inspectSdp(m.body);
     if (!sdp.ok) throw new SipError(488, `Not Acceptable Here (${sdp.reason})`);
   }
-  const callee = await deps.subscribers.get(dialled);
+  const callee = emergency ? undefined : await deps.subscribers.get(dialled);
   if (!callee && caller.kind === 'trunk') throw new SipError(404, 'Not Found');
   const call = new CallRun(deps, req, res, caller, dialled, startedAt);
   try {
@@ -105,6 +111,11 @@ export async function routeCall(
     call.finish();
     throw err;
   }
+}
+
+function requestUser(uri: unknown): string | undefined {
+  const u = uri as { user?: string; number?: string };
+  return u.user ?? u.number;
 }
 
 function isSdp(req: IncomingRequest): boolean {

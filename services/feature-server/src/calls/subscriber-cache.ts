@@ -7,12 +7,18 @@ import {
   findForwardingSetting,
   findNumber,
   findNumberSetting,
+  findScheduledForwarding,
+  listStartedBulkMemberships,
   listSubscriptions,
   type Database,
   type Kysely,
   type NumberFacts,
 } from '@ipvoice/db';
-import type { ForwardingSetting } from '@ipvoice/features';
+import {
+  effectiveForwarding,
+  type ForwardingSetting,
+  type ForwardingSource,
+} from '@ipvoice/features';
 import type { Clock, Logger } from '@ipvoice/sip';
 import { settingsChangedChannel, type StateStore } from '@ipvoice/state';
 
@@ -24,7 +30,10 @@ export interface Subscriber {
   number: NumberFacts;
   /** The base number whose devices ring and whose features apply (SPEC §2). */
   base: NumberFacts;
+  /** The forwarding in force: bulk (§3.3) over the schedule's pattern (§3.2) over the
+   * number's own setting (§3.1). */
   forwarding: ForwardingSetting | undefined;
+  forwardingSource: ForwardingSource;
   subscriptions: ReadonlySet<string>;
   internationalBarring: boolean;
 }
@@ -94,15 +103,23 @@ export class SubscriberCache {
       const baseFacts = row ? await findNumber(this.#db, row.number) : undefined;
       if (baseFacts) base = baseFacts;
     }
-    const [forwarding, subscriptions, barring] = await Promise.all([
+    const [own, subscriptions, barring, scheduled, bulk] = await Promise.all([
       findForwardingSetting(this.#db, base.id),
       listSubscriptions(this.#db, { numberId: base.id }),
       findNumberSetting(this.#db, base.id, 'international_barring'),
+      findScheduledForwarding(this.#db, base.id),
+      listStartedBulkMemberships(this.#db, [base.id]),
     ]);
+    const effective = effectiveForwarding({
+      own,
+      ...(scheduled ? { scheduled: scheduled.setting } : {}),
+      bulk: { groupStarted: bulk.length > 0 },
+    });
     return {
       number: facts,
       base,
-      forwarding,
+      forwarding: effective.setting,
+      forwardingSource: effective.source,
       subscriptions: new Set(subscriptions.map((s) => s.feature)),
       internationalBarring: barring?.enabled === true,
     };

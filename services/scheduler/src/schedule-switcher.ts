@@ -66,22 +66,24 @@ export async function applyScheduleSwitches(
   const { state, logger } = deps;
   return state.withLock(forwardingPassLock, deps.lockTtlMs ?? 50_000, async () => {
     const report: SwitchReport = { switched: [], unchanged: 0, failed: [] };
+    const read = scheduleReader(at);
     for (const scheduled of await listForwardingSchedules(deps.db)) {
-      let entry: ScheduleEntry | undefined;
+      let inForce: InForce | undefined;
       try {
-        entry = activeScheduleEntry(scheduled.entries, scheduled.timeZone, at);
+        inForce = read(scheduled);
       } catch (err) {
         // A malformed entry or unknown zone is this number's problem, not the pass's.
         logger.error({ err, number: scheduled.number }, 'forwarding schedule cannot be read');
         report.failed.push(scheduled.number);
         continue;
       }
-      if (entry === undefined || scheduled.state?.patternId === entry.patternId) {
+      if (inForce === undefined || scheduled.state?.patternId === inForce.entry.patternId) {
         report.unchanged++;
         continue;
       }
+      const { entry } = inForce;
       try {
-        if (await switchNumber(deps, scheduled, entry, at)) {
+        if (await switchNumber(deps, scheduled, inForce, at)) {
           report.switched.push({
             number: scheduled.number,
             patternId: entry.patternId,
@@ -103,13 +105,60 @@ export async function applyScheduleSwitches(
   });
 }
 
+/** The entry in force for a number, and when it came into force (computed on demand). */
+interface InForce {
+  entry: ScheduleEntry;
+  startedAt(): number | undefined;
+}
+
+interface Shape {
+  entries: ScheduleEntry[];
+  position: number | undefined;
+  startedAt?: number | undefined;
+}
+
+/**
+ * activeScheduleEntry for many numbers at one instant. Numbers of a customer mostly share a
+ * schedule (the same days and times, their own ids), and the answer depends only on the
+ * zone, the days and times, and the order of the ids (the higher id wins a tie), so it is
+ * computed once per distinct schedule, with positions for ids, and mapped back per number.
+ */
+function scheduleReader(at: number): (scheduled: ScheduledNumber) => InForce | undefined {
+  const shapes = new Map<string, Shape>();
+  return ({ entries, timeZone }) => {
+    const ordered = [...entries].sort((a, b) => a.id - b.id);
+    const key = JSON.stringify([timeZone, ordered.map((e) => [e.days, e.startTime])]);
+    let shape = shapes.get(key);
+    if (shape === undefined) {
+      const positioned = ordered.map((e, i) => ({ ...e, id: i }));
+      shape = { entries: positioned, position: activeScheduleEntry(positioned, timeZone, at)?.id };
+      shapes.set(key, shape);
+    }
+    const known = shape;
+    const entry = known.position === undefined ? undefined : ordered[known.position];
+    if (entry === undefined) return undefined;
+    return {
+      entry,
+      startedAt() {
+        if (!('startedAt' in known)) {
+          // Eight days back holds the latest start of every weekly entry.
+          const last = scheduleSwitchesBetween(known.entries, timeZone, at - 8 * DAY_MS, at).at(-1);
+          known.startedAt = last?.entry.id === known.position ? last?.at : undefined;
+        }
+        return known.startedAt;
+      },
+    };
+  };
+}
+
 /** One number's switch in one transaction; false when there was nothing to write. */
 async function switchNumber(
   deps: ScheduleSwitcherDeps,
   scheduled: ScheduledNumber,
-  entry: ScheduleEntry,
+  inForce: InForce,
   at: number,
 ): Promise<boolean> {
+  const { entry } = inForce;
   const pattern = scheduled.patterns.find((p) => p.id === entry.patternId);
   if (pattern === undefined)
     throw new Error(`pattern ${entry.patternId} of entry ${entry.id} is gone`);
@@ -131,7 +180,7 @@ async function switchNumber(
       now,
     );
     if (!wrote) return undefined;
-    const reason = reasonFor(scheduled, entry, current, at);
+    const reason = reasonFor(inForce.startedAt(), current, at);
     await insertSettingHistory(
       trx,
       [
@@ -188,19 +237,10 @@ function describeBefore(scheduled: ScheduledNumber, current: ForwardingScheduleS
  * switches missed while no scheduler ran (or the first for a new or edited schedule).
  */
 function reasonFor(
-  scheduled: ScheduledNumber,
-  entry: ScheduleEntry,
+  startedAt: number | undefined,
   current: ForwardingScheduleState | undefined,
   at: number,
 ): { reason: SwitchReason; scheduledAt: string | null } {
-  // Eight days back holds the latest start of every weekly entry.
-  const last = scheduleSwitchesBetween(
-    scheduled.entries,
-    scheduled.timeZone,
-    at - 8 * DAY_MS,
-    at,
-  ).at(-1);
-  const startedAt = last?.entry.id === entry.id ? last.at : undefined;
   const scheduledAt = startedAt === undefined ? null : new Date(startedAt).toISOString();
   if (current === undefined) return { reason: 'first', scheduledAt };
   if (current.patternId === null) return { reason: 'schedule_replaced', scheduledAt };

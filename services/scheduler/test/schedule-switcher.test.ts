@@ -8,6 +8,7 @@ import {
   type Kysely,
   type SettingHistoryEntry,
 } from '@ipvoice/db';
+import { applyProvisioning } from '@ipvoice/provisioning';
 import { FakeClock, noopLogger } from '@ipvoice/sip';
 import { MemoryBackend, MemoryStateStore, settingsChangedChannel } from '@ipvoice/state';
 import { applyScheduleSwitches, type ScheduleSwitcherDeps } from '../src/schedule-switcher.ts';
@@ -18,6 +19,7 @@ import {
   numberId,
   provision,
   statePattern,
+  tenantDocument,
   weekdays,
   type TenantOptions,
 } from './helpers/tenant.ts';
@@ -362,6 +364,30 @@ test('America/New_York fall back: a start in the repeated hour switches once, at
   t.is((await w.pass(Date.parse('2026-11-01T14:00Z'))).switched.length, 1); // 09:00 EST
   t.is(await statePattern(w.db, desk), 'lunch');
   t.is((await history(w.db, desk)).length, 3);
+});
+
+test('numbers whose schedules share days and times each get their own pattern', async (t) => {
+  const w = await world(t, { timeZone: 'Asia/Tokyo', numbers: [] });
+  const doc = tenantDocument({ timeZone: 'Asia/Tokyo', numbers: ['03-5555-0100', '03-5555-0101'] });
+  const [first, second] = doc.voiceGroups[0]?.sites[0]?.accessLines[0]?.numbers ?? [];
+  // Same days and times, patterns the other way round.
+  if (second) {
+    second.schedule = {
+      ...second.schedule,
+      entries: [
+        { days: weekdays, start: '09:00', pattern: 'night' },
+        { days: weekdays, start: '18:00', pattern: 'office' },
+      ],
+    };
+  }
+  t.truthy(first);
+  await applyProvisioning(w.db, doc, { now: new Date('2026-01-01T00:00:00Z') });
+  await w.pass(jst('2026-01-09T10:00'));
+  t.is(await statePattern(w.db, desk), 'office');
+  t.is(await statePattern(w.db, '0355550101'), 'night');
+  await w.pass(jst('2026-01-09T18:00'));
+  t.is(await statePattern(w.db, desk), 'night');
+  t.is(await statePattern(w.db, '0355550101'), 'office');
 });
 
 test('numbers without a schedule are not touched', async (t) => {

@@ -56,6 +56,7 @@ export function resolveConfig(file: ConfigFile, root: string, system: ConfigSyst
       ...(provisioningFile ? { file: provisioningFile } : {}),
     },
     log: { ...file.log },
+    scheduler: { ...file.scheduler },
     calls: {
       ...file.calls,
       trunks: file.calls.trunks.map((t) => ({

@@ -144,6 +144,7 @@ export const configFileSchema = z
     log: z.strictObject({
       level: z.enum(logLevels, { error: `expected one of ${logLevels.join(', ')}` }),
     }),
+    scheduler: z.strictObject({ enabled: flag() }),
     calls: z.strictObject({
       trunks: z.array(trunk, { error: 'expected a list of trunks' }),
       forwardingHistory: z.enum(forwardingHistoryHeaders, {
@@ -243,6 +244,8 @@ export interface Config {
   state: { driver: 'memory' | 'redis'; keyPrefix: string; redisUrl?: string };
   provisioning: { file?: string; applyOnStart: boolean };
   log: { level: LogLevel };
+  /** Scheduled jobs (SPEC §3.2) in this process; safe on every server of a cluster. */
+  scheduler: { enabled: boolean };
   calls: {
     trunks: Trunk[];
     forwardingHistory: ForwardingHistoryHeader;

@@ -2,6 +2,7 @@
 // configuration says. Logs where to point a softphone once listening.
 import { ConfigError, loadConfig } from '@ipvoice/config';
 import { pino } from 'pino';
+import { createScheduler, type Scheduler } from '@ipvoice/scheduler';
 import { startFeatureServer } from './feature-server.ts';
 
 async function main(): Promise<void> {
@@ -17,6 +18,16 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.log.level, base: { server: config.server.id } });
   const server = await startFeatureServer({ config, logger });
+  // The embedded default runs the scheduler here too, on the server's own state store so
+  // its switch notices reach this server's cache even with in-process state.
+  const jobs: Scheduler | undefined = config.scheduler.enabled
+    ? await createScheduler({
+        db: server.db,
+        state: server.state,
+        logger,
+        schedulerId: config.server.id,
+      })
+    : undefined;
 
   const points = server.listeningPoints.map(
     (p) => `${p.protocol.toLowerCase()}:${p.advertisedHost}:${p.port}`,
@@ -38,13 +49,15 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'error while stopping');
-        process.exit(1);
-      },
-    );
+    (jobs ? jobs.close() : Promise.resolve())
+      .then(() => server.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'error while stopping');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

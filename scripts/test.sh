@@ -22,6 +22,7 @@ npm run --silent lint || status=$?
 echo "== benchmark smoke run"
 npm run --silent bench:register -- --smoke 2>&1 | tee -a "$log" || status=$?
 npm run --silent bench:calls -- --smoke 2>&1 | tee -a "$log" || status=$?
+npm run --silent bench:bulk -- --smoke 2>&1 | tee -a "$log" || status=$?
 
 # ava prints "N tests passed" / "N tests failed" per package; add them up for one closing line.
 read -r passed failed < <(awk '

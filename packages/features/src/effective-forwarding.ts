@@ -10,8 +10,10 @@ export interface ForwardingSources {
   own: ForwardingSetting | undefined;
   /** The pattern the schedule selects now (§3.2), if any. */
   scheduled?: ForwardingSetting;
-  /** Present when the number is a member of a bulk-forwarding group (§3.3). */
-  bulk?: { groupStarted: boolean };
+  /** Present when the number is a member of a bulk-forwarding group (§3.3). `startTarget` is
+   * the slot-5 target recorded when the group started (null: the member was refused then);
+   * with it, slot-5 edits made while the group is started wait for the stop, as §3.3 says. */
+  bulk?: { groupStarted: boolean; startTarget?: string | null };
 }
 
 export type ForwardingSource = 'bulk' | 'schedule' | 'own' | 'none';
@@ -59,7 +61,30 @@ export function bulkStartCheck(own: ForwardingSetting | undefined): BulkStartChe
 export function effectiveForwarding(s: ForwardingSources): EffectiveForwarding {
   let bulkError: string | undefined;
   if (s.bulk?.groupStarted === true) {
-    const check = bulkStartCheck(s.own);
+    const recorded = s.bulk.startTarget;
+    const check: BulkStartCheck =
+      recorded === undefined
+        ? bulkStartCheck(s.own)
+        : recorded === null
+          ? { ok: false, reason: bulkStartReasons.noSlot5 }
+          : { ok: true, target: recorded };
+    if (check.ok && recorded !== undefined) {
+      const slots = [...(s.own?.slots ?? [null, null, null, null, null])];
+      slots[4] = check.target;
+      return {
+        setting: {
+          enabled: true,
+          unconditional: true,
+          onBusy: false,
+          onNoAnswer: false,
+          onUnreachable: false,
+          ringTimeSeconds: s.own?.ringTimeSeconds ?? 20,
+          activeTarget: 'slot5',
+          slots: slots as unknown as ForwardingSetting['slots'],
+        },
+        source: 'bulk',
+      };
+    }
     // The check succeeds only with a setting that holds slot 5.
     if (check.ok && s.own !== undefined) {
       return {

@@ -231,10 +231,31 @@ test('forwarding edits made while a group is started are stored and take effect 
   t.deepEqual(planWhile({ own: off, bulk: stopped }), { action: 'ring' });
 });
 
-test('a slot-5 edit while started changes the bulk target at once (slot 5 is read, not a start-time copy)', (t) => {
+test('without a recorded start target, a started group reads slot 5 as it is now', (t) => {
   const newTarget = '0699990000';
   const edited: ForwardingSetting = withSlot5(own, newTarget);
   t.is(effectiveForwarding({ own: edited, bulk: started }).setting?.slots[4], newTarget);
+});
+
+test('with the target recorded at start, slot-5 edits made while started wait for the stop (SPEC §3.3)', (t) => {
+  const edited: ForwardingSetting = withSlot5(own, '0699990000');
+  const recorded = { groupStarted: true, startTarget: BULK_TARGET };
+  const result = effectiveForwarding({ own: edited, bulk: recorded });
+  t.is(result.source, 'bulk');
+  t.is(result.setting?.slots[4], BULK_TARGET);
+  t.true(result.setting?.unconditional);
+  t.is(result.setting?.activeTarget, 'slot5');
+  // After the stop the edit is what counts.
+  t.is(effectiveForwarding({ own: edited, bulk: stopped }).setting?.slots[4], '0699990000');
+  // A member refused at start stays unforwarded by the group, even once slot 5 is filled.
+  const refused = effectiveForwarding({
+    own: withSlot5(own, '0699990000'),
+    bulk: { groupStarted: true, startTarget: null },
+  });
+  t.is(refused.source, 'own');
+  t.is(refused.bulkError, 'slot 5 has no forwarding target');
+  // And a member with no own setting at all still forwards to the recorded target.
+  t.is(effectiveForwarding({ own: undefined, bulk: recorded }).setting?.slots[4], BULK_TARGET);
 });
 
 const numberArb = fc.constantFrom(

@@ -63,8 +63,8 @@ export function startOutcome(m: MemberFacts): MemberOutcome {
   return {
     numberId: m.numberId,
     result: check.ok
-      ? { number: m.number, outcome: 'ok', reason: null }
-      : { number: m.number, outcome: 'error', reason: check.reason },
+      ? { number: m.number, outcome: 'ok', reason: null, target: check.target }
+      : { number: m.number, outcome: 'error', reason: check.reason, target: null },
     before: effective(m, m.inOtherStartedGroup),
     after: effective(m, true),
   };

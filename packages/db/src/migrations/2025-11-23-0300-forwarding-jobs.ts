@@ -106,6 +106,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('number', 'text', (col) => col.notNull())
     .addColumn('outcome', 'text', (col) => col.notNull())
     .addColumn('reason', 'text')
+    // The slot-5 target a start found: calls follow it until the stop (SPEC §3.3).
+    .addColumn('target', 'text')
     .addPrimaryKeyConstraint('bulk_forwarding_results_pk', ['operation_id', 'number'])
     .addCheckConstraint('bulk_forwarding_results_outcome', sql`outcome IN ('ok', 'error')`)
     .execute();

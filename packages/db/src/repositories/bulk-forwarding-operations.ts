@@ -142,9 +142,11 @@ export interface BulkForwardingNumberResult {
   number: string;
   outcome: BulkForwardingOutcome;
   reason: string | null;
+  /** For a start: the slot-5 target recorded (null when refused). */
+  target?: string | null;
 }
 
-/** 4 columns: 5,000 rows per statement stay below either dialect's parameter limit. */
+/** 5 columns: 5,000 rows per statement stay below either dialect's parameter limit. */
 const RESULT_CHUNK_ROWS = 5000;
 
 /** Stores per-number results with multi-row INSERTs (one statement for a full group). */
@@ -158,6 +160,7 @@ export async function insertBulkForwardingResults(
     number: r.number,
     outcome: r.outcome,
     reason: r.reason,
+    target: r.target ?? null,
   }));
   for (let i = 0; i < rows.length; i += RESULT_CHUNK_ROWS) {
     await db
@@ -174,7 +177,7 @@ export async function listBulkForwardingResults(
 ): Promise<BulkForwardingNumberResult[]> {
   return db
     .selectFrom('bulk_forwarding_results')
-    .select(['number', 'outcome', 'reason'])
+    .select(['number', 'outcome', 'reason', 'target'])
     .where('operation_id', '=', operationId)
     .orderBy('number')
     .execute();
@@ -183,11 +186,15 @@ export async function listBulkForwardingResults(
 export interface StartedBulkMembership {
   numberId: number;
   groupId: number;
+  /** The slot-5 target the group's start recorded for the number; null when it was refused
+   * (or the group was started without a recorded start). */
+  target: string | null;
 }
 
 /**
  * Numbers whose bulk-forwarding group is `started` (SPEC §3.3: they forward unconditionally
- * to slot 5), all of them or only among `numberIds`. Ordered by number id.
+ * to the slot-5 target their start recorded), all of them or only among `numberIds`.
+ * Ordered by number id.
  */
 export async function listStartedBulkMemberships(
   db: Executor,
@@ -197,9 +204,28 @@ export async function listStartedBulkMemberships(
   let q = db
     .selectFrom('bulk_forwarding_members as m')
     .innerJoin('bulk_forwarding_groups as g', 'g.id', 'm.group_id')
-    .select(['m.number_id', 'm.group_id'])
+    .innerJoin('numbers as n', 'n.id', 'm.number_id')
+    .leftJoin('bulk_forwarding_results as r', (join) =>
+      join.onRef('r.number', '=', 'n.number').on((eb) =>
+        eb(
+          'r.operation_id',
+          '=',
+          eb
+            .selectFrom('bulk_forwarding_operations as o')
+            .select((o) => o.fn.max('o.id').as('id'))
+            .whereRef('o.group_id', '=', 'g.id')
+            .where('o.kind', '=', 'start')
+            .where('o.status', '=', 'done'),
+        ),
+      ),
+    )
+    .select(['m.number_id', 'm.group_id', 'r.target', 'r.outcome'])
     .where('g.state', '=', 'started');
   if (numberIds !== undefined) q = q.where('m.number_id', 'in', numberIds);
   const rows = await q.orderBy('m.number_id').orderBy('m.group_id').execute();
-  return rows.map((r) => ({ numberId: r.number_id, groupId: r.group_id }));
+  return rows.map((r) => ({
+    numberId: r.number_id,
+    groupId: r.group_id,
+    target: r.outcome === 'ok' ? (r.target ?? null) : null,
+  }));
 }

@@ -9,6 +9,8 @@ export interface BulkForwardingResultTable {
   number: string;
   outcome: BulkForwardingOutcome;
   reason: string | null;
+  /** A start's slot-5 target for this number, which calls follow until the stop. */
+  target: string | null;
 }
 
 export type BulkForwardingResult = Selectable<BulkForwardingResultTable>;

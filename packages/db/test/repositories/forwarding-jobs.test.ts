@@ -320,12 +320,37 @@ dialectTest('a group moves state only from an expected state, one racer wins', a
   const after = await findBulkForwardingGroupById(db, group.id);
   t.is(after?.state, 'started');
   t.is(after?.updated_at, later(1).toISOString());
+  // Started without a recorded start operation: no target to follow.
   t.deepEqual(await listStartedBulkMemberships(db), [
-    { numberId: base.id, groupId: group.id },
-    { numberId: base2.id, groupId: group.id },
+    { numberId: base.id, groupId: group.id, target: null },
+    { numberId: base2.id, groupId: group.id, target: null },
   ]);
+  // The latest finished start records each member's slot-5 target (or its refusal).
+  const start = await insertBulkForwardingOperation(
+    db,
+    { groupId: group.id, kind: 'start', actor: 'admin1' },
+    later(2),
+  );
+  await insertBulkForwardingResults(db, start, [
+    {
+      number: '0312345678',
+      outcome: 'error',
+      reason: 'slot 5 has no forwarding target',
+      target: null,
+    },
+    { number: '05011112222', outcome: 'ok', reason: null, target: '09012345678' },
+  ]);
+  await finishBulkForwardingOperation(
+    db,
+    start,
+    { status: 'done', okCount: 1, errorCount: 1 },
+    later(3),
+  );
   t.deepEqual(await listStartedBulkMemberships(db, [base2.id]), [
-    { numberId: base2.id, groupId: group.id },
+    { numberId: base2.id, groupId: group.id, target: '09012345678' },
+  ]);
+  t.deepEqual(await listStartedBulkMemberships(db, [base.id]), [
+    { numberId: base.id, groupId: group.id, target: null },
   ]);
   t.deepEqual(await listStartedBulkMemberships(db, []), []);
 });
@@ -352,7 +377,7 @@ dialectTest('an operation runs, finishes and keeps its per-number results', asyn
     error_count: 0,
   });
   await insertBulkForwardingResults(db, id, [
-    { number: '05011112222', outcome: 'ok', reason: null },
+    { number: '05011112222', outcome: 'ok', reason: null, target: '09011112222' },
     { number: '0312345678', outcome: 'error', reason: 'slot 5 is empty' },
   ]);
   await finishBulkForwardingOperation(
@@ -368,8 +393,8 @@ dialectTest('an operation runs, finishes and keeps its per-number results', asyn
     error_count: 1,
   });
   t.deepEqual(await listBulkForwardingResults(db, id), [
-    { number: '0312345678', outcome: 'error', reason: 'slot 5 is empty' },
-    { number: '05011112222', outcome: 'ok', reason: null },
+    { number: '0312345678', outcome: 'error', reason: 'slot 5 is empty', target: null },
+    { number: '05011112222', outcome: 'ok', reason: null, target: '09011112222' },
   ]);
   const second = await insertBulkForwardingOperation(
     db,

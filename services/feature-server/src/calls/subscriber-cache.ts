@@ -113,7 +113,11 @@ export class SubscriberCache {
     const effective = effectiveForwarding({
       own,
       ...(scheduled ? { scheduled: scheduled.setting } : {}),
-      bulk: { groupStarted: bulk.length > 0 },
+      bulk:
+        bulk.length > 0
+          ? // A number in several started groups forwards to the first target recorded.
+            { groupStarted: true, startTarget: bulk.find((b) => b.target)?.target ?? null }
+          : { groupStarted: false },
     });
     return {
       number: facts,

@@ -234,3 +234,21 @@ test('bulk forwarding of 1,000 numbers: start forwards the members to slot 5, st
   await succeeded(t, lastCall, lastPhone);
   t.like(await lab.record(await lastCall.callId()), { outcome: 'answered', forwarded_to: null });
 });
+
+// 110 is no national number (SPEC §2 numbers are 10–11 digits): without its own path it would
+// be refused as unknown instead of reaching the police.
+test('an emergency call (110) from a subscriber goes straight out through the trunk', async (t) => {
+  const lab = await CallLab.start({ lines: [{ numbers: [{ number: desk }] }] });
+  t.teardown(() => lab.dispose());
+  const trunk = await lab.outboundTrunk('110', 'phone-answer');
+  const caller = await lab.subscriberCall({ caller: desk, callee: '110' });
+  await succeeded(t, caller, trunk);
+  const [invite] = received(await trunk.messages(), 'INVITE');
+  t.regex(invite?.startLine ?? '', /^INVITE sip:110@127\.0\.0\.1:/);
+  t.false(statuses(await caller.messages()).includes(181));
+  t.like(await lab.record(await caller.callId()), {
+    direction: 'outgoing',
+    called: '110',
+    outcome: 'answered',
+  });
+});

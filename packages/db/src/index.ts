@@ -1,6 +1,6 @@
 export type { Database } from './database.ts';
 export type { Kysely, Transaction } from 'kysely';
-export { openDatabase, DatabaseUrlError } from './open-database.ts';
+export { openDatabase, DatabaseUrlError, type OpenDatabaseOptions } from './open-database.ts';
 export { migrateToLatest, MigrationError } from './migrate.ts';
 export { migrations, migrationProvider } from './migrations/index.ts';
 export type { Executor, Upserted, UpsertOutcome } from './executor.ts';

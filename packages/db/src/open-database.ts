@@ -12,7 +12,13 @@ export class DatabaseUrlError extends Error {
  * SQLite runs in WAL mode (readers do not block the writer) with synchronous=NORMAL and
  * foreign keys on, which SQLite leaves off by default.
  */
-export function openDatabase(url: string): Kysely<Database> {
+export interface OpenDatabaseOptions {
+  /** Told when an idle pooled PostgreSQL connection fails (the server restarted, or an
+   * administrator ended it); the pool drops it and the next query connects anew. */
+  onIdleError?: (err: Error) => void;
+}
+
+export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Kysely<Database> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path.length === 0) throw new DatabaseUrlError(`no file in database URL "${url}"`);
@@ -29,9 +35,11 @@ export function openDatabase(url: string): Kysely<Database> {
     });
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    return new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }),
-    });
+    const pool = new pg.Pool({ connectionString: url });
+    // node-postgres emits 'error' on the pool for a connection that dies while idle; without
+    // a listener that event would end the whole process (a database restart must not).
+    pool.on('error', (err) => options.onIdleError?.(err));
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   throw new DatabaseUrlError(
     `unsupported database URL "${url}" (use sqlite:<path> or postgres://…)`,

@@ -72,7 +72,9 @@ export async function startFeatureServer({
   clock = systemClock,
 }: StartOptions): Promise<FeatureServer> {
   mkdirSync(config.dataDir, { recursive: true });
-  const db = openDatabase(config.database.url);
+  const db = openDatabase(config.database.url, {
+    onIdleError: (err) => logger.warn({ err }, 'idle database connection lost'),
+  });
   await migrateToLatest(db);
   if (config.provisioning.applyOnStart && config.provisioning.file) {
     await provision(db, config.provisioning.file, logger);

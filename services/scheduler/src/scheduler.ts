@@ -137,7 +137,9 @@ export async function startScheduler({
   cron,
 }: StartOptions): Promise<StandaloneScheduler> {
   if (config.database.url.startsWith('sqlite:')) mkdirSync(config.dataDir, { recursive: true });
-  const db = openDatabase(config.database.url);
+  const db = openDatabase(config.database.url, {
+    onIdleError: (err) => logger.warn({ err }, 'idle database connection lost'),
+  });
   let state: StateStore | undefined;
   try {
     await migrateToLatest(db);

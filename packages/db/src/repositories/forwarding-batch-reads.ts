@@ -1,20 +1,5 @@
 import type { Executor } from '../executor.ts';
-import type { ForwardingColumns } from '../tables/forwarding-columns.ts';
-import type { ForwardingSetting } from './forwarding.ts';
-
-/** The application shape of stored forwarding columns (setting or pattern). */
-export function forwardingSettingFromColumns(c: ForwardingColumns): ForwardingSetting {
-  return {
-    enabled: c.enabled === 1,
-    unconditional: c.unconditional === 1,
-    onBusy: c.on_busy === 1,
-    onNoAnswer: c.on_no_answer === 1,
-    onUnreachable: c.on_unreachable === 1,
-    ringTimeSeconds: c.ring_time_seconds,
-    activeTarget: c.active_target,
-    slots: [c.slot1, c.slot2, c.slot3, c.slot4, c.slot5],
-  };
-}
+import { forwardingSettingFromColumns, type ForwardingSetting } from './forwarding.ts';
 
 const forwardingColumnNames = [
   'enabled',

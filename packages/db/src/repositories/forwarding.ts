@@ -41,7 +41,8 @@ function toColumns(s: ForwardingSetting): ForwardingColumns {
   };
 }
 
-function fromColumns(c: ForwardingColumns): ForwardingSetting {
+/** The application shape of stored forwarding columns (setting or pattern). */
+export function forwardingSettingFromColumns(c: ForwardingColumns): ForwardingSetting {
   return {
     enabled: c.enabled === 1,
     unconditional: c.unconditional === 1,
@@ -67,7 +68,7 @@ export async function findForwardingSetting(
     .selectAll()
     .where('number_id', '=', numberId)
     .executeTakeFirst();
-  return row === undefined ? undefined : fromColumns(row);
+  return row === undefined ? undefined : forwardingSettingFromColumns(row);
 }
 
 export async function upsertForwardingSetting(
@@ -121,7 +122,7 @@ export async function findForwardingSchedule(
     .orderBy('e.id')
     .execute();
   return {
-    patterns: patterns.map((p) => ({ name: p.name, setting: fromColumns(p) })),
+    patterns: patterns.map((p) => ({ name: p.name, setting: forwardingSettingFromColumns(p) })),
     entries: entries.map((e) => ({
       days: e.days.split(',') as DayOfWeek[],
       startTime: e.start_time,
@@ -197,5 +198,7 @@ export async function findScheduledForwarding(
     .selectAll('p')
     .where('s.number_id', '=', numberId)
     .executeTakeFirst();
-  return row === undefined ? undefined : { patternName: row.name, setting: fromColumns(row) };
+  return row === undefined
+    ? undefined
+    : { patternName: row.name, setting: forwardingSettingFromColumns(row) };
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../executor.ts';
 import type { ForwardingScheduleStateRow } from '../tables/forwarding-schedule-state.table.ts';
 import { toTimestamp } from '../timestamp.ts';
-import { forwardingSettingFromColumns } from './forwarding-batch-reads.ts';
+import { forwardingSettingFromColumns } from './forwarding.ts';
 import type { DayOfWeek, ForwardingSetting } from './forwarding.ts';
 
 /** SPEC §3.2: the pattern the schedule has switched a number to. */

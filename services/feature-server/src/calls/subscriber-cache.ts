@@ -50,6 +50,12 @@ export class SubscriberCache {
   readonly #entries = new Map<string, Entry>();
   /** Bumped by every invalidation, so a load that raced one is not cached. */
   #generation = 0;
+  /** Loads in flight: calls to one number arriving together share one read (an expired or
+   * dropped entry would otherwise be read once per concurrent call). */
+  readonly #loading = new Map<
+    string,
+    { generation: number; value: Promise<Subscriber | undefined> }
+  >();
 
   constructor(db: Kysely<Database>, clock: Clock, ttlMs = 5000) {
     this.#db = db;
@@ -84,10 +90,18 @@ export class SubscriberCache {
     const hit = this.#entries.get(number);
     if (hit && hit.expiresAt > now) return hit.value;
     const generation = this.#generation;
-    const value = await this.#load(number);
-    if (generation === this.#generation)
-      this.#entries.set(number, { value, expiresAt: now + this.#ttlMs });
-    return value;
+    const inFlight = this.#loading.get(number);
+    if (inFlight && inFlight.generation === generation) return inFlight.value;
+    const loading = this.#load(number);
+    this.#loading.set(number, { generation, value: loading });
+    try {
+      const value = await loading;
+      if (generation === this.#generation)
+        this.#entries.set(number, { value, expiresAt: now + this.#ttlMs });
+      return value;
+    } finally {
+      if (this.#loading.get(number)?.value === loading) this.#loading.delete(number);
+    }
   }
 
   async #load(number: string): Promise<Subscriber | undefined> {

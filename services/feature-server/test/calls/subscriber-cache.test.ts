@@ -2,7 +2,8 @@
 // change (issue: "a change takes effect on the next call").
 import test from 'ava';
 import { findNumber, upsertForwardingSetting, type ForwardingSetting } from '@ipvoice/db';
-import { settingsChangedChannel } from '../../src/calls/subscriber-cache.ts';
+import { systemClock } from '@ipvoice/sip';
+import { SubscriberCache, settingsChangedChannel } from '../../src/calls/subscriber-cache.ts';
 import { startTestServer } from '../helpers/in-process-server.ts';
 
 const busyForwarding: ForwardingSetting = {
@@ -83,4 +84,39 @@ test('unknown numbers are not subscribers', async (t) => {
   });
   t.teardown(() => ts.dispose());
   t.is(await ts.server.subscribers.get('0373999999'), undefined);
+});
+
+test('calls to one number arriving together share one read; a change meanwhile starts a new one', async (t) => {
+  const ts = await startTestServer({
+    tag: '74',
+    subscribers: [{ number: '0374000001', username: 'c74a', password: 'pass-74a' }],
+  });
+  t.teardown(() => ts.dispose());
+  let queries = 0;
+  const counted = ts.server.db.withPlugin({
+    transformQuery: (args) => {
+      queries++;
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  });
+
+  const one = new SubscriberCache(counted, systemClock);
+  await one.get('0374000001');
+  const perLoad = queries;
+  t.true(perLoad > 0);
+
+  queries = 0;
+  const many = new SubscriberCache(counted, systemClock);
+  const results = await Promise.all(Array.from({ length: 20 }, () => many.get('0374000001')));
+  t.is(queries, perLoad, 'twenty concurrent lookups read the number once');
+  t.true(results.every((r) => r?.number.number === '0374000001'));
+
+  queries = 0;
+  const racing = new SubscriberCache(counted, systemClock);
+  const first = racing.get('0374000001');
+  racing.invalidate(['0374000001']);
+  const second = racing.get('0374000001');
+  await Promise.all([first, second]);
+  t.is(queries, 2 * perLoad, 'a lookup after the change does not reuse the read begun before it');
 });

@@ -42,3 +42,4 @@ export * from './repositories/forwarding-batch-reads.ts';
 export * from './repositories/forwarding-schedule-state.ts';
 export * from './repositories/setting-history.ts';
 export * from './repositories/bulk-forwarding-operations.ts';
+export * from './repositories/bulk-forwarding-recovery.ts';

@@ -21,3 +21,9 @@ export {
   type MemberOutcome,
 } from './member-outcome.ts';
 export { bulkResultCsv, loadBulkResultCsv } from './result-csv.ts';
+export {
+  recoverStaleBulkOperations,
+  defaultStaleBulkOperationMs,
+  type BulkRecoveryReport,
+  type RecoveredBulkGroup,
+} from './recover.ts';

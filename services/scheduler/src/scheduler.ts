@@ -1,12 +1,14 @@
-// The scheduler service (ARCHITECTURE.md: services/scheduler, node-cron jobs). Today it has
-// one job: SPEC §3.2 scheduled forwarding switches, once at start (catch-up after downtime)
-// and then every minute at second 0.
+// The scheduler service (ARCHITECTURE.md: services/scheduler, node-cron jobs). Two jobs:
+// SPEC §3.2 scheduled forwarding switches, once at start (catch-up after downtime) and then
+// every minute at second 0; and a maintenance pass (SPEC §4 history retention, stale SPEC
+// §3.3 bulk operations), once at start and then daily at 03:17.
 import { mkdirSync } from 'node:fs';
 import type { Config } from '@ipvoice/config';
 import { migrateToLatest, openDatabase, type Database, type Kysely } from '@ipvoice/db';
 import { systemClock, type Clock, type Logger } from '@ipvoice/sip';
 import { createStateStore, type StateStore } from '@ipvoice/state';
 import { schedule as nodeCronSchedule } from 'node-cron';
+import { runMaintenance, type MaintenanceReport } from './maintenance.ts';
 import { applyScheduleSwitches, type SwitchReport } from './schedule-switcher.ts';
 
 /** What a cron job needs from its timer: node-cron by default, a hand-driven one in tests. */
@@ -18,6 +20,10 @@ export type CronSchedule = (
 
 /** Every minute at second 0 (node-cron's six-field form, seconds first). */
 export const everyMinute = '0 * * * * *';
+
+/** Daily at 03:17:00 in the process's local time zone (node-cron's default): a quiet hour,
+ * off the minute that every other nightly job picks. */
+export const dailyMaintenance = '0 17 3 * * *';
 
 /** node-cron, logging through our logger (it would use the console). */
 export function nodeCron(logger: Logger): CronSchedule {
@@ -57,14 +63,16 @@ export interface SchedulerDeps {
 export interface Scheduler {
   /** One forwarding-schedule pass now (or at `at`, ms since the epoch), as the cron tick runs it. */
   runForwardingPass(at?: number): Promise<SwitchReport>;
+  /** One maintenance pass now (or at `at`), as the daily cron tick runs it. */
+  runMaintenancePass(at?: number): Promise<MaintenanceReport>;
   /** Stops the cron jobs and waits for a pass in flight. Leaves db and state open. */
   close(): Promise<void>;
 }
 
 /**
  * The jobs on a database and state store the caller owns (an embedding process passes its
- * own, so in-process state reaches its subscribers). Runs the catch-up pass before
- * resolving, then arms the cron job.
+ * own, so in-process state reaches its subscribers). Runs the catch-up pass and a
+ * maintenance pass before resolving, then arms the cron jobs.
  */
 export async function createScheduler({
   db,
@@ -85,6 +93,25 @@ export async function createScheduler({
     return p;
   };
   const pass = (at?: number) => track(applyScheduleSwitches(deps, at ?? clock.now()));
+  const maintain = (at?: number) => track(runMaintenance(deps, at ?? clock.now()));
+  // Housekeeping must never stop the switches: a failed pass is logged, and tomorrow's
+  // (or the next start's) runs again.
+  const maintainLogged = async () => {
+    try {
+      const report = await maintain();
+      logger.info(
+        {
+          prunedHistoryRows: report.prunedHistoryRows,
+          recoveredBulkGroups: report.bulk.recovered.length,
+          failedBulkOperations: report.bulk.failedOperations.length,
+          failed: report.failed,
+        },
+        'maintenance pass done',
+      );
+    } catch (err) {
+      logger.error({ err }, 'maintenance pass failed');
+    }
+  };
 
   // SPEC §3.2: switches survive restarts. Whatever was missed while down, the state simply
   // becomes what is in force now; the history row of such a switch says it was a catch-up.
@@ -94,22 +121,28 @@ export async function createScheduler({
     'forwarding schedules caught up',
   );
 
-  const job = cron(everyMinute, 'forwarding-schedule', async () => {
-    try {
-      await pass();
-    } catch (err) {
-      // The next minute's pass retries; nothing is half-done (one transaction per number).
-      logger.error({ err }, 'forwarding schedule pass failed');
-    }
-  });
+  await maintainLogged();
+
+  const jobs = [
+    cron(everyMinute, 'forwarding-schedule', async () => {
+      try {
+        await pass();
+      } catch (err) {
+        // The next minute's pass retries; nothing is half-done (one transaction per number).
+        logger.error({ err }, 'forwarding schedule pass failed');
+      }
+    }),
+    cron(dailyMaintenance, 'maintenance', maintainLogged),
+  ];
 
   let closed = false;
   return {
     runForwardingPass: (at) => pass(at),
+    runMaintenancePass: (at) => maintain(at),
     async close() {
       if (closed) return;
       closed = true;
-      await job.stop();
+      await Promise.all(jobs.map((job) => job.stop()));
       await Promise.allSettled([...inFlight]);
     },
   };
@@ -171,6 +204,7 @@ export async function startScheduler({
       db,
       state: owned,
       runForwardingPass: (at) => scheduler.runForwardingPass(at),
+      runMaintenancePass: (at) => scheduler.runMaintenancePass(at),
       close() {
         closing ??= (async () => {
           await scheduler.close();

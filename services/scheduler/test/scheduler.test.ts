@@ -14,6 +14,7 @@ import { MemoryStateStore } from '@ipvoice/state';
 import { getTasks } from 'node-cron';
 import {
   createScheduler,
+  dailyMaintenance,
   everyMinute,
   nodeCron,
   startScheduler,
@@ -102,7 +103,10 @@ test('the cron job runs at second 0 of every minute; ticked minute by minute ove
   const scheduler = await start(t, { dir, serverId: 'sched-1', clock, cron });
   t.deepEqual(
     cron.jobs.map((j) => [j.expression, j.name]),
-    [[everyMinute, 'forwarding-schedule']],
+    [
+      [everyMinute, 'forwarding-schedule'],
+      [dailyMaintenance, 'maintenance'],
+    ],
   );
   t.is(everyMinute, '0 * * * * *');
 

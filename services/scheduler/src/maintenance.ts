@@ -1,0 +1,75 @@
+// The daily maintenance pass: SPEC §4 keeps setting history 180 days, and SPEC §3.3 bulk
+// forwarding must not stay `starting`/`stopping` after an operation died halfway (every
+// later start and stop of the group would be refused). Both are housekeeping nobody asks
+// for, so the scheduler does them once a day and once at start.
+import { pruneSettingHistory, type Database, type Kysely } from '@ipvoice/db';
+import {
+  defaultStaleBulkOperationMs,
+  recoverStaleBulkOperations,
+  type BulkRecoveryReport,
+} from '@ipvoice/forwarding-ops';
+import type { Clock, Logger } from '@ipvoice/sip';
+import type { StateStore } from '@ipvoice/state';
+
+export interface MaintenanceDeps {
+  db: Kysely<Database>;
+  state: StateStore;
+  clock: Clock;
+  logger: Logger;
+  /** How long the pass lock holds if its holder dies (default 5 minutes). */
+  lockTtlMs?: number;
+  /** A bulk operation still `running` after this long is dead (default 10 minutes). */
+  staleBulkOperationMs?: number;
+}
+
+export type MaintenanceStep = 'prune_setting_history' | 'recover_bulk_operations';
+
+export interface MaintenanceReport {
+  /** Setting-history rows older than 180 days, deleted. */
+  prunedHistoryRows: number;
+  /** Bulk-forwarding groups put back and operations marked failed. */
+  bulk: BulkRecoveryReport;
+  /** Steps that threw (logged); the next pass runs them again. */
+  failed: MaintenanceStep[];
+}
+
+/** The lock every scheduler takes for a maintenance pass, so passes run one after another. */
+export const maintenancePassLock = 'scheduler:maintenance';
+
+/**
+ * One maintenance pass at `at` (ms since the epoch): prunes setting history past its
+ * retention and recovers stale bulk-forwarding operations. Runs under a shared lock; a
+ * second scheduler's pass then finds nothing left to do (both steps are idempotent, and the
+ * recovery is conditional per group, so a lapsed lock costs only repeated work). A step that
+ * fails is logged and does not keep the other from running.
+ */
+export async function runMaintenance(
+  deps: MaintenanceDeps,
+  at: number = deps.clock.now(),
+): Promise<MaintenanceReport> {
+  const { db, state, logger } = deps;
+  return state.withLock(maintenancePassLock, deps.lockTtlMs ?? 5 * 60_000, async () => {
+    const report: MaintenanceReport = {
+      prunedHistoryRows: 0,
+      bulk: { recovered: [], failedOperations: [], failed: [] },
+      failed: [],
+    };
+    try {
+      report.prunedHistoryRows = await pruneSettingHistory(db, new Date(at));
+    } catch (err) {
+      logger.error({ err }, 'setting history prune failed');
+      report.failed.push('prune_setting_history');
+    }
+    try {
+      report.bulk = await recoverStaleBulkOperations(
+        { db, state, logger, clock: { now: () => at } },
+        deps.staleBulkOperationMs ?? defaultStaleBulkOperationMs,
+      );
+      if (report.bulk.failed.length > 0) report.failed.push('recover_bulk_operations');
+    } catch (err) {
+      logger.error({ err }, 'bulk forwarding recovery failed');
+      report.failed.push('recover_bulk_operations');
+    }
+    return report;
+  });
+}

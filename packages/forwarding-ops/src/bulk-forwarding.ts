@@ -55,7 +55,9 @@ const plans: Record<
 };
 
 /** Well above a 1,000-member run (tens of ms); the DB transition still guards if it lapses. */
-const lockTtlMs = 60_000;
+/** One group's operations (start, stop, recovery) run one at a time under this lock. */
+export const groupLock = (groupId: number): string => `bulk-forwarding:group:${groupId}`;
+export const lockTtlMs = 60_000;
 
 /** The setting-history feature of these operations. */
 export const bulkForwardingFeature = 'bulk_forwarding';
@@ -103,7 +105,7 @@ async function runBulkOperation(
 
   // The lock serialises operations on one group across API servers; the conditional UPDATE
   // decides the winner even if the lock lapsed or the servers do not share a lock backend.
-  return state.withLock(`bulk-forwarding:group:${groupId}`, lockTtlMs, async () => {
+  return state.withLock(groupLock(groupId), lockTtlMs, async () => {
     if (!(await transitionBulkForwardingGroup(db, groupId, [plan.from], plan.via, now()))) {
       const current = await findBulkForwardingGroupById(db, groupId);
       if (current === undefined) throw new BulkForwardingGroupNotFoundError(groupId);

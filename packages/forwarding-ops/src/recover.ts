@@ -14,6 +14,7 @@ import {
 import { settingsChangedChannel } from '@ipvoice/state';
 import { bulkForwardingFeature } from './bulk-forwarding.ts';
 import type { ForwardingOpsDeps } from './deps.ts';
+import { groupLock, lockTtlMs } from './bulk-forwarding.ts';
 
 /**
  * Ten minutes: a start or stop of 1,000 members takes tens of milliseconds, and its group
@@ -23,10 +24,6 @@ export const defaultStaleBulkOperationMs = 10 * 60_000;
 
 /** The actor of the history rows: this runs in the scheduler's maintenance pass. */
 const recoveryActor = 'scheduler';
-
-/** The same lock and ttl as a start or stop of the group (bulk-forwarding.ts). */
-const groupLock = (groupId: number) => `bulk-forwarding:group:${groupId}`;
-const lockTtlMs = 60_000;
 
 /** Each transitional state, the operation that enters it and the state it was entered from. */
 const before = {

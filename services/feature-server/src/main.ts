@@ -17,6 +17,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = pino({ level: config.log.level, base: { server: config.server.id } });
+  // A promise rejected where nobody listens is a bug, but ending the process for it would
+  // drop every call in progress: log it loudly and carry on.
+  process.on('unhandledRejection', (err) => {
+    logger.error({ err }, 'unhandled promise rejection (a bug; the server carries on)');
+  });
   const server = await startFeatureServer({ config, logger });
   // The embedded default runs the scheduler here too, on the server's own state store so
   // its switch notices reach this server's cache even with in-process state.

@@ -10,8 +10,12 @@ import {
   type Middleware,
 } from '@ipvoice/sip';
 import { trunkOf } from './legs.ts';
-import type { Caller } from './route-call.ts';
-import type { SubscriberCache } from './subscriber-cache.ts';
+import type { Subscriber, SubscriberCache } from './subscriber-cache.ts';
+
+/** Who is calling, as established by the INVITE's source or credentials. */
+export type Caller =
+  | { kind: 'trunk'; trunk: Trunk; number?: string; anonymity?: Anonymity }
+  | { kind: 'subscriber'; subscriber: Subscriber; number: string };
 
 export interface IdentifyOptions {
   trunks: readonly Trunk[];

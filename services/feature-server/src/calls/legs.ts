@@ -1,8 +1,20 @@
 // Small pieces every leg of a B2BUA call uses: where to send, and which header fields cross
 // from one leg to the other. A B2BUA is two user agents (RFC 3261 §6 "B2BUA"), so only what
 // describes the session crosses; Via, Contact, Record-Route, tags and CSeq are each leg's own.
+import { randomBytes } from 'node:crypto';
 import type { Trunk } from '@ipvoice/config';
-import type { Flow, HeaderField, SipMessage, Target, TransportProtocol } from '@ipvoice/sip';
+import {
+  parseUri,
+  type Flow,
+  type HeaderField,
+  type InviteOptions,
+  type NameAddr,
+  type SipMessage,
+  type SipRequest,
+  type Target,
+  type TransportProtocol,
+  type Uri,
+} from '@ipvoice/sip';
 import type { Binding } from '@ipvoice/state';
 
 /** Header fields copied between legs, by lower-case name. */
@@ -90,4 +102,50 @@ export function trunkOf(trunks: readonly Trunk[], flow: Flow): Trunk | undefined
   return trunks.find(
     (t) => t.address === flow.remoteAddress && (t.port === undefined || t.port === flow.remotePort),
   );
+}
+
+export interface LegInvite {
+  /** The caller's INVITE. */
+  incoming: SipRequest;
+  /** Request-URI of the new leg: a binding's contact, or the number at the trunk. */
+  uri: Uri;
+  domain: string;
+  /** Undefined when withheld or unknown. */
+  callerNumber: string | undefined;
+  toNumber: string;
+  /** Diversion / History-Info of a forwarded call. */
+  history: readonly HeaderField[];
+  /** RFC 3327 Path of the binding. */
+  path: readonly string[];
+}
+
+/** The INVITE of a new leg: the caller's session and session-level headers, our own From
+ * tag, To the number rung, the forwarding history, and one hop less. */
+export function legInvite(leg: LegInvite): InviteOptions {
+  const m = leg.incoming;
+  const headers: HeaderField[] = [...relayHeaders(m), ...leg.history];
+  // RFC 3327: a binding registered through proxies is reached through them again.
+  for (const hop of leg.path) headers.push({ name: 'Route', value: hop });
+  // SPEC §3.1: the forwarded call keeps the original caller ID.
+  const callerUri = leg.callerNumber
+    ? `sip:${leg.callerNumber}@${leg.domain};user=phone`
+    : 'sip:anonymous@anonymous.invalid';
+  const from: NameAddr = {
+    ...(m.from.displayName ? { displayName: m.from.displayName } : {}),
+    uri: parseUri(callerUri) ?? m.from.uri,
+    params: { tag: randomBytes(8).toString('base64url') },
+  };
+  const to: NameAddr = {
+    uri: parseUri(`sip:${leg.toNumber}@${leg.domain};user=phone`) ?? leg.uri,
+    params: {},
+  };
+  return {
+    uri: leg.uri,
+    from,
+    to,
+    headers: asHeaderInit(headers),
+    body: m.body,
+    // RFC 3261 §16.6 step 3 in spirit: a B2BUA passes the hop count on, less one.
+    maxForwards: Math.max((m.maxForwards ?? 70) - 1, 0),
+  };
 }

@@ -1,16 +1,12 @@
 // A new call, from its INVITE to its end: who calls, where to, what the callee's features
 // decide (packages/features), ringing, forwarding (SPEC §3.1), bridging the answer, and the
 // call record (SPEC §3.13).
-import { randomBytes } from 'node:crypto';
-import type { Config, Trunk } from '@ipvoice/config';
-import type { NewCallRecord } from '@ipvoice/db';
+import type { Config } from '@ipvoice/config';
 import {
   decideAfterRing,
   decideIncoming,
   isEmergencyNumber,
   numberFromUri,
-  rateBand,
-  type Anonymity,
   type Plan,
 } from '@ipvoice/features';
 import { inspectSdp } from '@ipvoice/sdp';
@@ -19,10 +15,8 @@ import {
   parseUri,
   SipError,
   type Clock,
-  type HeaderField,
   type IncomingRequest,
   type Logger,
-  type NameAddr,
   type OutgoingInvite,
   type OutgoingResponse,
   type SipResponse,
@@ -37,9 +31,18 @@ import {
   type ActiveCalls,
   type EndCause,
 } from './active-calls.ts';
+import { callRecord, type Progress } from './call-record.ts';
 import type { CallRecordWriter } from './call-record-writer.ts';
+import type { Caller } from './caller.ts';
 import { forwardedFromHeaders, historyHeaders, type Diversion } from './forwarding-history.ts';
-import { asHeaderInit, bindingTarget, flowTarget, relayHeaders, trunkTarget } from './legs.ts';
+import {
+  asHeaderInit,
+  bindingTarget,
+  flowTarget,
+  legInvite,
+  relayHeaders,
+  trunkTarget,
+} from './legs.ts';
 import { ring, type RingResult } from './ring.ts';
 import type { Subscriber, SubscriberCache } from './subscriber-cache.ts';
 
@@ -54,25 +57,9 @@ export interface CallRouting {
   records: CallRecordWriter;
 }
 
-/** Who is calling, as established by the INVITE's source or credentials. */
-export type Caller =
-  | { kind: 'trunk'; trunk: Trunk; number?: string; anonymity?: Anonymity }
-  | { kind: 'subscriber'; subscriber: Subscriber; number: string };
-
 /** A channel hold lapses after this unless refreshed (a crashed server frees its lines). */
 const channelHoldMs = 3 * 3600_000;
 const channelRefreshMs = 3600_000;
-
-/** How far a call got, for its record. */
-interface Progress {
-  outcome: NewCallRecord['outcome'];
-  reason?: string;
-  forwardedTo?: string;
-  failureCode?: number;
-  answeredAt?: number;
-  ringStartedAt?: number;
-  ringEndedAt?: number;
-}
 
 export async function routeCall(
   deps: CallRouting,
@@ -328,7 +315,18 @@ class CallRun {
         .catch((err: unknown) =>
           this.#deps.logger.warn({ err, line }, 'could not release channel'),
         );
-    this.#deps.records.write(this.#record());
+    this.#deps.records.write(
+      callRecord({
+        callId: this.#req.callId,
+        serverId: this.#deps.config.server.id,
+        caller: this.#caller,
+        owner: this.#owner,
+        dialled: this.#dialled,
+        startedAt: this.#startedAt,
+        endedAt: this.#deps.clock.now(),
+        progress: this.progress,
+      }),
+    );
   }
 
   #invite(
@@ -338,39 +336,29 @@ class CallRun {
     steps: readonly Diversion[],
     path: readonly string[],
   ): OutgoingInvite {
-    const { sip, config } = this.#deps;
-    const m = this.#req.message;
     if (!uri) throw new SipError(500, 'Bad Contact');
-    const domain = config.sip.domain;
-    const headers: HeaderField[] = relayHeaders(m);
-    if (steps.length > 0)
-      headers.push(
-        ...historyHeaders(config.calls.forwardingHistory, domain, m, this.#dialled, steps),
-      );
-    // RFC 3327: a binding registered through proxies is reached through them again.
-    for (const hop of path) headers.push({ name: 'Route', value: hop });
-    // SPEC §3.1: the forwarded call keeps the original caller ID.
-    const callerUri = this.#callerNumber
-      ? `sip:${this.#callerNumber}@${domain};user=phone`
-      : 'sip:anonymous@anonymous.invalid';
-    const from: NameAddr = {
-      ...(m.from.displayName ? { displayName: m.from.displayName } : {}),
-      uri: parseUri(callerUri) ?? m.from.uri,
-      params: { tag: randomTag() },
-    };
-    const to: NameAddr = {
-      uri: parseUri(`sip:${toNumber}@${domain};user=phone`) ?? uri,
-      params: {},
-    };
-    return sip.sendInvite(target, {
-      uri,
-      from,
-      to,
-      headers: asHeaderInit(headers),
-      body: m.body,
-      // RFC 3261 §16.6 step 3 in spirit: a B2BUA passes the hop count on, less one.
-      maxForwards: Math.max((m.maxForwards ?? 70) - 1, 0),
-    });
+    const { config } = this.#deps;
+    return this.#deps.sip.sendInvite(
+      target,
+      legInvite({
+        incoming: this.#req.message,
+        uri,
+        domain: config.sip.domain,
+        callerNumber: this.#callerNumber,
+        toNumber,
+        history:
+          steps.length > 0
+            ? historyHeaders(
+                config.calls.forwardingHistory,
+                config.sip.domain,
+                this.#req.message,
+                this.#dialled,
+                steps,
+              )
+            : [],
+        path,
+      }),
+    );
   }
 
   #ring(
@@ -481,46 +469,4 @@ class CallRun {
       this.#refresh = this.#refreshChannels();
     }, channelRefreshMs);
   }
-
-  #record(): NewCallRecord {
-    const { config, clock } = this.#deps;
-    const p = this.progress;
-    const owner = this.#owner;
-    const direction: NewCallRecord['direction'] =
-      this.#caller.kind === 'trunk'
-        ? 'incoming'
-        : owner === this.#caller.subscriber
-          ? 'outgoing'
-          : 'internal';
-    const iso = (ms: number) => new Date(ms).toISOString();
-    const ringEnd = p.answeredAt ?? p.ringEndedAt;
-    const anonymity = this.#caller.kind === 'trunk' ? this.#caller.anonymity : undefined;
-    return {
-      call_id: this.#req.callId,
-      server_id: config.server.id,
-      number_id: owner?.number.id ?? null,
-      access_line_code: owner?.base.accessLineCode ?? null,
-      direction,
-      caller: this.#callerNumber ?? null,
-      caller_anonymity: anonymity ?? null,
-      called: this.#dialled,
-      started_at: iso(this.#startedAt),
-      answered_at: p.answeredAt !== undefined ? iso(p.answeredAt) : null,
-      ended_at: iso(clock.now()),
-      ring_seconds:
-        p.ringStartedAt !== undefined && ringEnd !== undefined
-          ? Math.round((ringEnd - p.ringStartedAt) / 100) / 10
-          : null,
-      outcome: p.outcome,
-      outcome_reason: p.reason ?? null,
-      forwarded_to: p.forwardedTo ?? null,
-      failure_code: p.failureCode ?? null,
-      hunt_member: null,
-      rate_band: rateBand(this.#startedAt, owner?.number.timeZone ?? 'Asia/Tokyo'),
-    };
-  }
-}
-
-function randomTag(): string {
-  return randomBytes(8).toString('base64url');
 }

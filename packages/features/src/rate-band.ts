@@ -1,5 +1,6 @@
 // SPEC §3.13: the rate band of a call, from the local time of its start.
 import holidayJp from '@holiday-jp/holiday_jp';
+import { localMs } from './local-time.ts';
 
 export type RateBand = 'normal' | 'night' | 'holiday';
 
@@ -9,27 +10,6 @@ export type RateBand = 'normal' | 'night' | 'holiday';
 // Its own isHoliday() reads the date in the process's time zone and scans the whole list,
 // so the dates are looked up here by their local YYYY-MM-DD key instead.
 const holidays: ReadonlySet<string> = new Set(Object.keys(holidayJp.holidays));
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** One formatter per zone: building one costs far more than formatting with it. */
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      weekday: 'short',
-      hour: '2-digit',
-      // h23: midnight is 00, never 24.
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
 
 /**
  * The band of an instant in `timeZone` (an IANA name; RangeError when unknown).
@@ -55,12 +35,11 @@ export function rateBand(at: Date | number, timeZone: string): RateBand {
 const recent = new Map<string, RateBand>();
 
 function computeBand(at: Date | number, timeZone: string): RateBand {
-  const parts = formatterFor(timeZone).formatToParts(at);
-  const part = (type: Intl.DateTimeFormatPartTypes) =>
-    parts.find((p) => p.type === type)?.value ?? '';
-  const weekday = part('weekday');
-  const date = `${part('year')}-${part('month')}-${part('day')}`;
-  if (weekday === 'Sat' || weekday === 'Sun' || holidays.has(date)) return 'holiday';
-  const hour = Number(part('hour'));
+  // Local wall time written as UTC: the UTC getters read the local calendar.
+  const local = new Date(localMs(timeZone, Number(at)));
+  const weekday = local.getUTCDay();
+  const date = local.toISOString().slice(0, 10);
+  if (weekday === 0 || weekday === 6 || holidays.has(date)) return 'holiday';
+  const hour = local.getUTCHours();
   return hour >= 19 || hour < 8 ? 'night' : 'normal';
 }

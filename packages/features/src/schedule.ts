@@ -1,6 +1,7 @@
 // SPEC §3.2 scheduled forwarding: a weekly schedule of (days, start time) → pattern, read in
 // the customer's time zone. Which entry is in force at an instant, and when the next
 // switches happen, for the cron-driven scheduler and its catch-up after downtime.
+import { localMs } from './local-time.ts';
 
 export type DayOfWeek = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 
@@ -55,70 +56,6 @@ function weeklyStarts(entries: readonly ScheduleEntry[]): WeeklyStart[] {
   // Within a day: by time, then by id, so that of two entries at the same day and time the
   // higher id comes last and wins.
   return starts.sort((a, b) => a.minute - b.minute || a.entry.id - b.entry.id);
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** One formatter per zone: building one costs far more than formatting with it. */
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      // h23: midnight is 00, never 24.
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/**
- * Local wall time at `at` in `timeZone`, written as if it were UTC ("local ms"): plain
- * arithmetic on it is calendar arithmetic, free of DST.
- */
-function localMs(timeZone: string, at: number): number {
-  let year = 0;
-  let month = 1;
-  let day = 1;
-  let hour = 0;
-  let minute = 0;
-  let second = 0;
-  for (const part of formatterFor(timeZone).formatToParts(at)) {
-    const value = Number(part.value);
-    switch (part.type) {
-      case 'year':
-        year = value;
-        break;
-      case 'month':
-        month = value;
-        break;
-      case 'day':
-        day = value;
-        break;
-      case 'hour':
-        hour = value;
-        break;
-      case 'minute':
-        minute = value;
-        break;
-      case 'second':
-        second = value;
-        break;
-    }
-  }
-  const wall = new Date(0);
-  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
-  wall.setUTCFullYear(year, month - 1, day);
-  wall.setUTCHours(hour, minute, second, 0);
-  const ms = ((at % 1000) + 1000) % 1000;
-  return wall.getTime() + ms;
 }
 
 /** Local minus UTC at `at`, ms. */

@@ -16,7 +16,7 @@ import { featureServerExists, featureServerMain } from '../register/feature-serv
 import {
   formatStep,
   judgeStep,
-  parseSippStats,
+  stepStatsOf,
   statsSeries,
   type Step,
 } from '../register/sipp-stats.ts';
@@ -249,12 +249,7 @@ async function runStep(
       ],
     }),
   );
-  const stats = result.statsCsv !== undefined ? parseSippStats(result.statsCsv) : undefined;
-  if (stats === undefined) {
-    throw new Error(
-      `SIPp left no statistics (exit ${result.exitCode}):\n${result.stderr}\n${result.errors.slice(0, 2000)}`,
-    );
-  }
+  const stats = stepStatsOf(result);
   const step = judgeStep(rate, calls, stats, result.errors, bounds);
   return cpuPercent !== undefined ? { ...step, serverCpuPercent: Math.round(cpuPercent) } : step;
 }

@@ -18,7 +18,7 @@ import {
   startFeatureServer,
   type RunningServer,
 } from './feature-server.ts';
-import { formatStep, judgeStep, parseSippStats, type Step } from './sipp-stats.ts';
+import { formatStep, judgeStep, stepStatsOf, type Step } from './sipp-stats.ts';
 
 const maxFailureShare = 0.001;
 const maxP99Ms = 50;
@@ -213,12 +213,7 @@ async function runStep(
       '2000',
     ],
   });
-  const stats = result.statsCsv !== undefined ? parseSippStats(result.statsCsv) : undefined;
-  if (stats === undefined) {
-    throw new Error(
-      `SIPp left no statistics (exit ${result.exitCode}):\n${result.stderr}\n${result.errors.slice(0, 2000)}`,
-    );
-  }
+  const stats = stepStatsOf(result);
   return judgeStep(rate, calls, stats, result.errors, { maxFailureShare, maxP99Ms });
 }
 

@@ -9,6 +9,22 @@ export interface StepStats {
   buckets: Array<{ belowMs: number; count: number }>;
 }
 
+/** The statistics of a finished SIPp step; a step that left none broke the harness. */
+export function stepStatsOf(result: {
+  statsCsv?: string;
+  exitCode: number;
+  stderr: string;
+  errors: string;
+}): StepStats {
+  const stats = result.statsCsv !== undefined ? parseSippStats(result.statsCsv) : undefined;
+  if (stats === undefined) {
+    throw new Error(
+      `SIPp left no statistics (exit ${result.exitCode}):\n${result.stderr}\n${result.errors.slice(0, 2000)}`,
+    );
+  }
+  return stats;
+}
+
 export function parseSippStats(csv: string): StepStats | undefined {
   const lines = csv.split('\n').filter((line) => line.trim() !== '');
   const header = lines[0]?.split(';');

@@ -102,5 +102,7 @@ test('channels: 1 — a second call on the line is forwarded on busy when set', 
     outcome: 'forwarded',
     outcome_reason: 'busy',
     forwarded_to: carol,
+    // The record is bob's (the number dialled), on bob's line, not carol's.
+    access_line_code: 'N900000000',
   });
 });

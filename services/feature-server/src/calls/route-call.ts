@@ -157,7 +157,8 @@ class CallRun {
 
   /** Delivers the call to a local number: its features decide, then we act (SPEC §3.1). */
   async deliver(callee: Subscriber, forwardedFrom: string[], steps: Diversion[]): Promise<void> {
-    if (!this.#owner || this.#caller.kind === 'trunk' || steps.length === 0) this.#owner = callee;
+    // The record belongs to the number dialled, not to where forwarding took the call.
+    if (steps.length === 0) this.#owner = callee;
     const channelAvailable = await this.takeChannel(callee, 'in');
     const registrations = await this.#deps.state.registrations.list(callee.base.number);
     const facts = {

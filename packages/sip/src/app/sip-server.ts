@@ -150,6 +150,8 @@ class Server implements SipServer {
   readonly #options: SipServerOptions;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  /** T1/T2 as configured, for the 2xx retransmissions the app layer owns (§13.3.1.4). */
+  readonly #timers: TransactionTimers;
   readonly #ids: IdGenerator;
   readonly #router = new Router();
   readonly #merged: MergedRequests;
@@ -171,6 +173,7 @@ class Server implements SipServer {
   constructor(options: SipServerOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
+    this.#timers = { ...defaultTimers, ...options.timers };
     this.#logger = options.logger ?? noopLogger;
     this.#ids = options.ids ?? randomIdGenerator;
     this.#merged = new MergedRequests(this.#clock);
@@ -371,7 +374,7 @@ class Server implements SipServer {
    */
   #retransmitUntilAck(tx: ServerTransaction, req: IncomingRequest, response: SipResponse): void {
     const key = ackKey(response.callId, response.cseq.seq, response.to.params['tag'] ?? '');
-    const { t1, t2 } = { ...defaultTimers, ...this.#options.timers };
+    const { t1, t2 } = this.#timers;
     const reliable = req.flow.protocol !== 'UDP';
     let interval = t1;
     let retransmit: TimerHandle | undefined;

@@ -32,16 +32,24 @@ export class ActiveCall {
   readonly a: Leg;
   readonly b: Leg;
   readonly #bInvite: OutgoingInvite;
+  readonly #clock: Clock;
   readonly #onEnd: (cause: EndCause) => void;
   /** A re-INVITE relayed and answered 2xx, waiting for the ACK to pass on (RFC 3261 §13.2.2.4). */
   pendingAck: { from: Side; seq: number; otherSeq: number } | undefined;
   #ended = false;
   #sessionTimer: TimerHandle | undefined;
 
-  constructor(a: Leg, b: Leg, bInvite: OutgoingInvite, onEnd: (cause: EndCause) => void) {
+  constructor(
+    a: Leg,
+    b: Leg,
+    bInvite: OutgoingInvite,
+    clock: Clock,
+    onEnd: (cause: EndCause) => void,
+  ) {
     this.a = a;
     this.b = b;
     this.#bInvite = bInvite;
+    this.#clock = clock;
     this.#onEnd = onEnd;
   }
 
@@ -73,18 +81,15 @@ export class ActiveCall {
     return true;
   }
 
-  setSessionTimer(clock: Clock, ms: number, fn: () => void): void {
+  setSessionTimer(ms: number, fn: () => void): void {
     this.clearSessionTimer();
-    this.#sessionTimer = clock.setTimeout(fn, ms);
-    this.#clock = clock;
+    this.#sessionTimer = this.#clock.setTimeout(fn, ms);
   }
 
   clearSessionTimer(): void {
-    if (this.#sessionTimer !== undefined) this.#clock?.clearTimeout(this.#sessionTimer);
+    if (this.#sessionTimer !== undefined) this.#clock.clearTimeout(this.#sessionTimer);
     this.#sessionTimer = undefined;
   }
-
-  #clock: Clock | undefined;
 }
 
 /** RFC 4028 §4: `Session-Expires: 1800;refresher=uac`, compact form `x`. */
@@ -124,7 +129,7 @@ export class ActiveCalls {
     if (seconds === undefined) return;
     // RFC 4028 §10: without a refresh, the session ends at expiry; we allow the refresher
     // the whole interval plus a margin before sending BYE ourselves.
-    call.setSessionTimer(this.#clock, seconds * 1000 + 2000, () => {
+    call.setSessionTimer(seconds * 1000 + 2000, () => {
       this.#logger.info({ callId: call.a.dialog.id.callId }, 'session timer expired');
       this.hangUp(call, 'session-expired');
     });
@@ -250,7 +255,8 @@ export class ActiveCalls {
           : [{ name: 'Reason', value: `SIP;cause=200;text="${cause}"` }];
     this.#sip
       .requestInDialog(leg.dialog, leg.target, 'BYE', { headers: asHeaderInit(fields) })
-      .then((r) => leg.dialog.terminate() ?? r)
+      // Whatever the answer, this side of the call is over.
+      .then(() => leg.dialog.terminate())
       .catch((err: unknown) =>
         this.#logger.warn({ err, callId: leg.dialog.id.callId }, 'BYE failed'),
       );

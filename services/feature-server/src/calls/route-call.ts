@@ -394,12 +394,9 @@ class CallRun {
   }
 
   #callerCancelled(): void {
-    this.progress = {
-      ...this.progress,
-      outcome: this.progress.outcome === 'forwarded' ? 'forwarded' : 'no_answer',
-      reason: this.progress.reason ?? 'caller-cancelled',
-    };
-    if (this.progress.outcome === 'no_answer') this.progress.reason = 'caller-cancelled';
+    // A forwarded call keeps its forwarding outcome; otherwise the caller gave up ringing.
+    if (this.progress.outcome !== 'forwarded')
+      this.progress = { ...this.progress, outcome: 'no_answer', reason: 'caller-cancelled' };
     this.finish();
   }
 
@@ -442,6 +439,7 @@ class CallRun {
       { dialog: aDialogResult.dialog, target: flowTarget(this.#req.flow) },
       { dialog: bDialog, target: invite.dialogTarget },
       invite,
+      clock,
       (cause: EndCause) => {
         this.#deps.logger.debug({ callId: this.#req.callId, cause }, 'call ended');
         this.finish();

@@ -78,9 +78,11 @@ export class SubscriberCache {
       this.#entries.clear();
       return;
     }
-    // A base number's change also changes what its dial-ins route to.
+    // A base number's change also changes what its dial-ins route to. A notice may name a
+    // thousand numbers (a bulk start): look them up in a set, not a list.
+    const changed = new Set(numbers);
     for (const [key, entry] of this.#entries) {
-      if (numbers.includes(key) || (entry.value && numbers.includes(entry.value.base.number)))
+      if (changed.has(key) || (entry.value && changed.has(entry.value.base.number)))
         this.#entries.delete(key);
     }
   }

@@ -8,10 +8,12 @@ export { RedisStateStore, type RedisStateStoreOptions } from './redis/redis-stat
 export {
   systemClock,
   settingsChangedChannel,
+  huntPositionTtlMs,
   type Binding,
   type BindingFlow,
   type ChannelStore,
   type Clock,
+  type HuntRotation,
   type MessageHandler,
   type RegistrationStore,
   type StateStore,

@@ -66,11 +66,47 @@ export interface ChannelStore {
   inUse(line: string): Promise<number>;
 }
 
+/**
+ * Round-robin hunt groups (SPEC §3.5: "start from the member after the one that took the first
+ * attempt of the previous call", state shared by every feature server). A group's position is
+ * the member index that took the previous call's first attempt; it lapses after
+ * `huntPositionTtlMs` without a claim or settle (the next call then starts at 0), so a deleted
+ * group's position does not stay behind for ever.
+ */
+export interface HuntRotation {
+  /** Claims where the next call to the group starts: the position after the one recorded for the
+   * previous call (0 when none), modulo `size`; records the claimed position as the group's
+   * current one, atomically, so concurrent calls (on any server) claim successive positions.
+   * Throws RangeError unless `size` is an integer of at least 1. */
+  claim(group: string, size: number): Promise<number>;
+  /** The call that claimed `claimed` actually made its first attempt at `actual` (members before
+   * it were skipped as busy/unreachable): records `actual` as the current position, but only if
+   * the group's position is still `claimed` (no later call claimed meanwhile). Returns whether it
+   * was recorded. */
+  settle(group: string, claimed: number, actual: number): Promise<boolean>;
+}
+
+/** How long a hunt group's position outlives its last claim or settle: 30 days. */
+export const huntPositionTtlMs = 30 * 24 * 3600_000;
+
+/** Throws unless `size` can be a hunt group's member count. */
+export function checkHuntSize(size: number): void {
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`hunt group size must be an integer of at least 1, got ${size}`);
+}
+
+/** Throws unless `position` can be a member index. */
+export function checkHuntPosition(name: string, position: number): void {
+  if (!Number.isInteger(position) || position < 0)
+    throw new RangeError(`hunt ${name} position must be a non-negative integer, got ${position}`);
+}
+
 export type MessageHandler = (message: string) => void;
 
 export interface StateStore {
   registrations: RegistrationStore;
   channels: ChannelStore;
+  hunt: HuntRotation;
   /**
    * Runs `fn` while holding the lock `name`, shared by every store on the same backend. The
    * lock lapses after `ttlMs` even if `fn` is still running, so a crashed holder cannot

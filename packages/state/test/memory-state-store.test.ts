@@ -1,6 +1,7 @@
 import test from 'ava';
 import {
   createStateStore,
+  huntPositionTtlMs,
   MemoryBackend,
   MemoryStateStore,
   type StateStore,
@@ -55,6 +56,28 @@ test('memory: lapsed channel holds are swept out of memory on a timer', async (t
   clock.advance(1);
   t.is(backend.channelHolds.size, 0);
   await s.close();
+});
+
+test('memory: a hunt position lapses 30 days after its last claim or settle', async (t) => {
+  const clock = new FakeClock();
+  const backend = new MemoryBackend();
+  const s = new MemoryStateStore({ clock, backend, sweepIntervalMs: 60_000 });
+  t.teardown(() => s.close());
+  t.is(huntPositionTtlMs, 30 * 24 * 3600_000);
+  t.is(await s.hunt.claim('hg-1', 3), 0);
+  clock.advance(huntPositionTtlMs - 1);
+  t.is(await s.hunt.claim('hg-1', 3), 1, 'a claim refreshes it');
+  clock.advance(huntPositionTtlMs - 1);
+  t.true(await s.hunt.settle('hg-1', 1, 2), 'so does a settle');
+  clock.advance(huntPositionTtlMs - 1);
+  t.is(await s.hunt.claim('hg-1', 3), 0, 'after 2, round to 0');
+  clock.advance(huntPositionTtlMs);
+  t.false(await s.hunt.settle('hg-1', 0, 1), 'lapsed');
+  t.is(await s.hunt.claim('hg-1', 3), 0, 'an idle group starts over');
+  clock.advance(huntPositionTtlMs - 1);
+  t.is(backend.huntPositions.size, 1);
+  clock.advance(60_000);
+  t.is(backend.huntPositions.size, 0, 'swept out of memory within a sweep interval');
 });
 
 test('memory: close cancels its timers and subscriptions', async (t) => {

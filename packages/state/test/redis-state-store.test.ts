@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import {
   createStateStore,
+  huntPositionTtlMs,
   RedisStateStore,
   systemClock,
   type Clock,
@@ -152,6 +153,28 @@ test('redis: a line key lives until its latest hold lapses, under the prefix', a
     await s.channels.release('N123456789', 'late');
     await s.channels.release('N123456789', 'early');
     t.is(await admin.exists(key), 0);
+  } finally {
+    await iso.cleanup();
+  }
+});
+
+test('redis: a hunt group key lives 30 days past its last claim or settle, under the prefix', async (t) => {
+  const clock = new FakeClock(Date.now());
+  const iso = isolated(clock);
+  try {
+    const s = iso.open();
+    const key = `${iso.keyPrefix}hunt:hg-1`;
+    const expireTime = async () => Number(await admin.pexpiretime(key));
+    t.is(await s.hunt.claim('hg-1', 3), 0);
+    t.is(await admin.get(key), '0');
+    t.is(await expireTime(), clock.now() + huntPositionTtlMs);
+    clock.advance(60_000);
+    t.is(await s.hunt.claim('hg-1', 3), 1);
+    t.is(await expireTime(), clock.now() + huntPositionTtlMs);
+    clock.advance(60_000);
+    t.true(await s.hunt.settle('hg-1', 1, 2));
+    t.is(await admin.get(key), '2');
+    t.is(await expireTime(), clock.now() + huntPositionTtlMs);
   } finally {
     await iso.cleanup();
   }

@@ -7,6 +7,7 @@ import {
   type TimerHandle,
 } from '../types.ts';
 import { MemoryChannelStore, type ChannelTable } from './memory-channel-store.ts';
+import { MemoryHuntRotation, type HuntPositionTable } from './memory-hunt-rotation.ts';
 import { MemoryRegistrationStore, type BindingTable } from './memory-registration-store.ts';
 
 interface HeldLock {
@@ -17,11 +18,13 @@ interface HeldLock {
 
 /**
  * What several MemoryStateStores may share: within one process they then see each other's
- * registrations, channel holds, locks and messages, as feature servers sharing one Redis do.
+ * registrations, channel holds, hunt positions, locks and messages, as feature servers sharing
+ * one Redis do.
  */
 export class MemoryBackend {
   readonly bindings: BindingTable = new Map();
   readonly channelHolds: ChannelTable = new Map();
+  readonly huntPositions: HuntPositionTable = new Map();
   readonly locks = new Map<string, HeldLock>();
   readonly channels = new Map<string, Set<MessageHandler>>();
 }
@@ -31,7 +34,8 @@ export interface MemoryStateStoreOptions {
   backend?: MemoryBackend;
   /** Called when a subscriber's handler throws. */
   onError?: (err: unknown) => void;
-  /** How often expired bindings and channel holds are swept out, in ms (default 60 s). */
+  /** How often expired bindings, channel holds and hunt positions are swept out, in ms
+   * (default 60 s). */
   sweepIntervalMs?: number;
 }
 
@@ -39,6 +43,7 @@ export interface MemoryStateStoreOptions {
 export class MemoryStateStore implements StateStore {
   readonly registrations: MemoryRegistrationStore;
   readonly channels: MemoryChannelStore;
+  readonly hunt: MemoryHuntRotation;
   readonly #backend: MemoryBackend;
   readonly #clock: Clock;
   readonly #onError: (err: unknown) => void;
@@ -54,6 +59,7 @@ export class MemoryStateStore implements StateStore {
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 60_000;
     this.registrations = new MemoryRegistrationStore(this.#backend.bindings, this.#clock);
     this.channels = new MemoryChannelStore(this.#backend.channelHolds, this.#clock);
+    this.hunt = new MemoryHuntRotation(this.#backend.huntPositions, this.#clock);
     this.#scheduleSweep();
   }
 
@@ -132,6 +138,7 @@ export class MemoryStateStore implements StateStore {
       if (this.#closed) return;
       this.registrations.sweep();
       this.channels.sweep();
+      this.hunt.sweep();
       this.#scheduleSweep();
     }, this.#sweepIntervalMs);
   }

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { systemClock, type Clock, type MessageHandler, type StateStore } from '../types.ts';
 import { RedisChannelStore } from './redis-channel-store.ts';
+import { RedisHuntRotation } from './redis-hunt-rotation.ts';
 import { RedisRegistrationStore } from './redis-registration-store.ts';
 import { releaseLockScript } from './registration-scripts.ts';
 import { runScript } from './run-script.ts';
@@ -21,6 +22,7 @@ export interface RedisStateStoreOptions {
 export class RedisStateStore implements StateStore {
   readonly registrations: RedisRegistrationStore;
   readonly channels: RedisChannelStore;
+  readonly hunt: RedisHuntRotation;
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #onError: (err: unknown) => void;
@@ -37,6 +39,7 @@ export class RedisStateStore implements StateStore {
     const clock = options.clock ?? systemClock;
     this.registrations = new RedisRegistrationStore(this.#redis, this.#prefix, clock);
     this.channels = new RedisChannelStore(this.#redis, this.#prefix, clock);
+    this.hunt = new RedisHuntRotation(this.#redis, this.#prefix, clock);
   }
 
   async withLock<T>(name: string, ttlMs: number, fn: () => Promise<T>): Promise<T> {

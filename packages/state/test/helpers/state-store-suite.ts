@@ -320,6 +320,84 @@ export function stateStoreSuite(name: string, newBackend: () => Promise<Backend>
     t.is(await (stores[1] as StateStore).channels.inUse(line), 10);
   });
 
+  // Hunt rotation (SPEC §3.5 round-robin).
+  const claims = async (s: StateStore, group: string, size: number, n: number) => {
+    const got: number[] = [];
+    for (let i = 0; i < n; i++) got.push(await s.hunt.claim(group, size));
+    return got;
+  };
+
+  it('hunt: the first claim of a group is 0', async (b, t) => {
+    t.is(await b.open().hunt.claim('hg-1', 3), 0);
+  });
+
+  it('hunt: successive claims go round the group', async (b, t) => {
+    t.deepEqual(await claims(b.open(), 'hg-1', 3, 4), [0, 1, 2, 0]);
+  });
+
+  it('hunt: a settle moves the next claim to the member after the one that took the call', async (b, t) => {
+    const s = b.open();
+    t.is(await s.hunt.claim('hg-1', 5), 0);
+    t.true(await s.hunt.settle('hg-1', 0, 3), 'members 0-2 were busy; 3 took the first attempt');
+    t.deepEqual(await claims(s, 'hg-1', 5, 3), [4, 0, 1]);
+  });
+
+  it('hunt: a settle is refused once a later call has claimed', async (b, t) => {
+    const s = b.open();
+    t.is(await s.hunt.claim('hg-1', 5), 0);
+    t.is(await s.hunt.claim('hg-1', 5), 1);
+    t.false(await s.hunt.settle('hg-1', 0, 3));
+    t.is(await s.hunt.claim('hg-1', 5), 2, 'the later claim stands');
+    t.false(await s.hunt.settle('hg-2', 0, 1), 'nothing claimed in that group');
+    t.is(await s.hunt.claim('hg-2', 5), 0);
+  });
+
+  it('hunt: two servers taking turns get every position once', async (b, t) => {
+    const servers = [b.open(), b.open()];
+    const got: number[] = [];
+    for (let i = 0; i < 10; i++)
+      got.push(await (servers[i % 2] as StateStore).hunt.claim('hg-1', 10));
+    t.deepEqual(got, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('hunt: simultaneous claims on two servers get every position once', async (b, t) => {
+    const servers = [b.open(), b.open()];
+    const got = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (servers[i % 2] as StateStore).hunt.claim('hg-1', 10)),
+    );
+    t.deepEqual(
+      [...got].sort((x, y) => x - y),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    );
+  });
+
+  it('hunt: groups rotate independently', async (b, t) => {
+    const s = b.open();
+    t.deepEqual(await claims(s, 'hg-1', 3, 2), [0, 1]);
+    t.deepEqual(await claims(s, 'hg-2', 4, 3), [0, 1, 2]);
+    t.true(await s.hunt.settle('hg-2', 2, 3));
+    t.is(await s.hunt.claim('hg-1', 3), 2);
+    t.is(await s.hunt.claim('hg-2', 4), 0);
+  });
+
+  it('hunt: a changed size applies from the next claim', async (b, t) => {
+    const s = b.open();
+    t.deepEqual(await claims(s, 'hg-1', 8, 6), [0, 1, 2, 3, 4, 5]);
+    t.is(await s.hunt.claim('hg-1', 4), 2, 'shrunk below the stored 5: (5 + 1) mod 4');
+    t.deepEqual(await claims(s, 'hg-1', 6, 4), [3, 4, 5, 0], 'grown');
+    t.is(await s.hunt.claim('hg-1', 1), 0);
+    t.is(await s.hunt.claim('hg-1', 1), 0);
+  });
+
+  it('hunt: sizes and positions that cannot be are refused', async (b, t) => {
+    const s = b.open();
+    for (const size of [0, -1, 1.5, Number.NaN])
+      await t.throwsAsync(s.hunt.claim('hg-1', size), { instanceOf: RangeError });
+    await t.throwsAsync(s.hunt.settle('hg-1', -1, 0), { instanceOf: RangeError });
+    await t.throwsAsync(s.hunt.settle('hg-1', 0, 0.5), { instanceOf: RangeError });
+    t.is(await s.hunt.claim('hg-1', 2), 0, 'nothing was recorded');
+  });
+
   it('withLock excludes holders across stores', async (b, t) => {
     const stores = [b.open(), b.open()];
     let inside = 0;

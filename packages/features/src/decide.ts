@@ -8,11 +8,13 @@ import {
   slotNumber,
 } from './forwarding-target.ts';
 import { isInternational, normalizeNumber } from './numbers.ts';
+import { screenIncoming } from './screening.ts';
 import {
   defaultPolicy,
   type CallFacts,
   type CalleeFacts,
   type ForwardReason,
+  type ForwardingSetting,
   type Plan,
   type Policy,
   type Reject,
@@ -59,8 +61,18 @@ const unconditionalRefusals: Record<'forwarding-loop' | 'forwarding-hops', Rejec
   },
 };
 
+type Conditions = Pick<
+  ForwardingSetting,
+  'enabled' | 'unconditional' | 'onBusy' | 'onNoAnswer' | 'onUnreachable' | 'ringTimeSeconds'
+>;
+
+/** SPEC §3.4: a special-number forwarding governs the number instead of §3.1's setting. */
+function conditionsOf(callee: CalleeFacts): Conditions | undefined {
+  return callee.specialForwarding ?? callee.forwarding;
+}
+
 function conditionSet(callee: CalleeFacts, reason: ForwardReason): boolean {
-  const setting = callee.forwarding;
+  const setting = conditionsOf(callee);
   if (setting === undefined || !setting.enabled) return false;
   if (reason === 'unconditional') return setting.unconditional;
   // SPEC §3.1: unconditional excludes the other conditions.
@@ -78,24 +90,12 @@ function resolveForwarding(
   reason: ForwardReason,
   policy: Policy,
 ): Resolution {
-  const setting = callee.forwarding;
-  if (setting === undefined || !conditionSet(callee, reason)) return NONE;
-  const target = setting.activeTarget;
-  if (target === null) return NONE;
-  if (target === 'voicemail') {
-    // SPEC §3.1/§3.11: voicemail is a target only with its subscription. The box ends the
-    // call here, so neither loops nor hop counts concern it.
-    return callee.subscriptions.has('voicemail') ? { kind: 'voicemail' } : NONE;
-  }
-  const stored = setting.slots[slotNumber(target) - 1];
-  if (stored == null) return NONE;
-  // Stored targets are normalized already; a target that slipped past the entry rules is
-  // still never dialled (SPEC §3.1 refused ranges, §3.10 emergency numbers).
-  const checked = checkTargetNumber(sameNumber(stored));
-  if (!checked.ok) return NONE;
-  const number = checked.number;
-  // SPEC §3.9: barring applies at call time too, whenever it was switched on.
-  if (callee.internationalBarring && isInternational(number)) return NONE;
+  if (!conditionSet(callee, reason)) return NONE;
+  const number = callee.specialForwarding
+    ? specialTarget(callee.specialForwarding.number)
+    : forwardingTarget(callee);
+  if (number === undefined) return NONE;
+  if (number === 'voicemail') return { kind: 'voicemail' };
   // SPEC §3.1: never forward back to a number the call has already been at.
   const visited = [callee.number, call.calledNumber, ...call.forwardedFrom].map(sameNumber);
   if (visited.includes(number)) return { kind: 'refused', cause: 'forwarding-loop' };
@@ -103,6 +103,33 @@ function resolveForwarding(
     return { kind: 'refused', cause: 'forwarding-hops' };
   }
   return { kind: 'forward', number };
+}
+
+/** SPEC §3.4: the operator's number, which only the toll-free and navi-dial ranges may be. */
+function specialTarget(stored: string): string | undefined {
+  const number = normalizeNumber(stored);
+  return number !== undefined && /^0(120|570|800)/.test(number) ? number : undefined;
+}
+
+/** The §3.1 setting's active target, if it may be dialled now. */
+function forwardingTarget(callee: CalleeFacts): string | 'voicemail' | undefined {
+  const setting = callee.forwarding;
+  const target = setting?.activeTarget;
+  if (setting === undefined || target == null) return undefined;
+  if (target === 'voicemail') {
+    // SPEC §3.1/§3.11: voicemail is a target only with its subscription. The box ends the
+    // call here, so neither loops nor hop counts concern it.
+    return callee.subscriptions.has('voicemail') ? 'voicemail' : undefined;
+  }
+  const stored = setting.slots[slotNumber(target) - 1];
+  if (stored == null) return undefined;
+  // Stored targets are normalized already; a target that slipped past the entry rules is
+  // still never dialled (SPEC §3.1 refused ranges, §3.10 emergency numbers).
+  const checked = checkTargetNumber(sameNumber(stored));
+  if (!checked.ok) return undefined;
+  // SPEC §3.9: barring applies at call time too, whenever it was switched on.
+  if (callee.internationalBarring && isInternational(checked.number)) return undefined;
+  return checked.number;
 }
 
 function planFor(reason: ForwardReason, resolution: Resolution): Plan | undefined {
@@ -151,11 +178,16 @@ export function decideIncoming(
   callee: CalleeFacts,
   policy: Policy = defaultPolicy,
 ): Plan {
+  // SPEC §3.7/§3.8: a refused caller hears why before anything else happens.
+  const refused = callee.screening ? screenIncoming(call, callee.screening) : undefined;
+  if (refused !== undefined) return refused;
   const unconditional = planFor(
     'unconditional',
     resolveForwarding(call, callee, 'unconditional', policy),
   );
   if (unconditional !== undefined) return unconditional;
+  // SPEC §3.5: the members take the call; their channels and devices are checked one by one.
+  if (callee.hunting) return { action: 'hunt' };
   // SPEC §2: a call beyond the access line's channel count is busy.
   if (!callee.channelAvailable) return conditionPlan(call, callee, 'busy', policy);
   if (!callee.registered) return conditionPlan(call, callee, 'unreachable', policy);
@@ -164,7 +196,7 @@ export function decideIncoming(
   // A timer is armed whenever its condition would end the call (a loop refusal included),
   // so the caller is not left ringing past the callee's chosen ring time.
   if (resolveForwarding(call, callee, 'no-answer', policy).kind !== 'none') {
-    ring.noAnswerAfterMs = ringTimeMs(callee.forwarding?.ringTimeSeconds ?? Number.NaN);
+    ring.noAnswerAfterMs = ringTimeMs(conditionsOf(callee)?.ringTimeSeconds ?? Number.NaN);
   }
   if (resolveForwarding(call, callee, 'unreachable', policy).kind !== 'none') {
     ring.unreachableAfterMs = policy.unreachableTimeoutMs;

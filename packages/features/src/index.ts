@@ -7,3 +7,6 @@ export * from './rate-band.ts';
 export * from './schedule.ts';
 export * from './effective-forwarding.ts';
 export * from './emergency.ts';
+export * from './screening.ts';
+export * from './outgoing.ts';
+export * from './hunt.ts';

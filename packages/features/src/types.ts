@@ -47,6 +47,33 @@ export interface CalleeFacts {
   registered: boolean;
   /** False when the access line's channels are all in use: the call counts as busy. */
   channelAvailable: boolean;
+  /** SPEC §3.7/§3.8: what the callee refuses before anything rings. */
+  screening?: Screening;
+  /** SPEC §3.5: the number belongs to a hunt group; the group's members take its calls. */
+  hunting?: boolean;
+  /** SPEC §3.4: forwarding to the operator's toll-free/navi-dial number. When present it
+   * governs the number instead of `forwarding` (such numbers leave the §3.1 screens). */
+  specialForwarding?: SpecialForwarding;
+}
+
+/** SPEC §3.7/§3.8 as they apply to one callee: only subscribed and switched-on rules. */
+export interface Screening {
+  /** §3.7: refuse callers who withheld their number. */
+  rejectAnonymous: boolean;
+  /** §3.8: callers refused, national digits. */
+  blockedCallers: readonly string[];
+}
+
+/** SPEC §3.4: the conditions and ring time of §3.1, the target fixed by the operator. */
+export interface SpecialForwarding {
+  enabled: boolean;
+  unconditional: boolean;
+  onBusy: boolean;
+  onNoAnswer: boolean;
+  onUnreachable: boolean;
+  ringTimeSeconds: number;
+  /** 0120 / 0570 / 0800 number, national digits. */
+  number: string;
 }
 
 export interface Policy {
@@ -78,6 +105,11 @@ export interface Ring {
   unreachableAfterMs?: number;
 }
 
+/** SPEC §3.5: offer the call to the hunt group's members one at a time (see hunt.ts). */
+export interface Hunt {
+  action: 'hunt';
+}
+
 /** Forward the call. `number` is the national (or 010…) target. */
 export interface Forward {
   action: 'forward';
@@ -91,6 +123,25 @@ export interface ToVoicemail {
   reason: ForwardReason;
 }
 
+/** The spoken guidances of SPEC §5, one per refusal. */
+export const guidances = [
+  'anonymous-rejected',
+  'nuisance-blocked',
+  'international-barred',
+  'outgoing-restricted',
+] as const;
+
+export type Guidance = (typeof guidances)[number];
+
+/** Play the guidance as early media, then end the call with the final response (SPEC §5). */
+export interface Announce {
+  action: 'announce';
+  guidance: Guidance;
+  status: number;
+  reason: string;
+  cause: Guidance;
+}
+
 /** End the call with a final response. `cause` names the rule, for logs and call records. */
 export interface Reject {
   action: 'reject';
@@ -102,4 +153,4 @@ export interface Reject {
 export type RejectCause =
   'busy' | 'no-answer' | 'unreachable' | 'forwarding-loop' | 'forwarding-hops';
 
-export type Plan = Ring | Forward | ToVoicemail | Reject;
+export type Plan = Ring | Hunt | Forward | ToVoicemail | Reject | Announce;

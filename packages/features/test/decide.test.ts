@@ -718,3 +718,65 @@ test('a call is never forwarded from a plan whose condition was not set', (t) =>
   );
   t.pass();
 });
+
+test('§3.4: special-number forwarding governs the number, to the operator’s number', (t) => {
+  const special = {
+    enabled: true,
+    unconditional: false,
+    onBusy: true,
+    onNoAnswer: true,
+    onUnreachable: false,
+    ringTimeSeconds: 12,
+    number: '0120-123-456',
+  };
+  const call: CallFacts = { callerNumber: '0312340000', calledNumber: CALLEE, forwardedFrom: [] };
+  // The §3.1 setting (unconditional to TARGET) is set aside while the special one is present.
+  const c = callee({
+    forwarding: forwarding({ unconditional: true }),
+    specialForwarding: special,
+  });
+  t.deepEqual(decideIncoming(call, c), { action: 'ring', noAnswerAfterMs: 12_000 });
+  t.deepEqual(decideAfterRing(call, c, 'busy'), {
+    action: 'forward',
+    number: '0120123456',
+    reason: 'busy',
+  });
+  t.like(decideAfterRing(call, c, 'unreachable'), { action: 'reject', status: 480 });
+  const unconditional = callee({ specialForwarding: { ...special, unconditional: true } });
+  t.deepEqual(decideIncoming(call, unconditional), {
+    action: 'forward',
+    number: '0120123456',
+    reason: 'unconditional',
+  });
+  // Switched off: neither it nor the §3.1 setting forwards.
+  const off = callee({
+    forwarding: forwarding({ unconditional: true }),
+    specialForwarding: { ...special, enabled: false },
+  });
+  t.deepEqual(decideIncoming(call, off), { action: 'ring' });
+  // Only toll-free and navi-dial numbers may be the special target.
+  const odd = callee({
+    specialForwarding: { ...special, unconditional: true, number: '0312345678' },
+  });
+  t.deepEqual(decideIncoming(call, odd), { action: 'ring' });
+});
+
+test('§3.4: the special target is still subject to the loop rule', (t) => {
+  const c = callee({
+    specialForwarding: {
+      enabled: true,
+      unconditional: true,
+      onBusy: false,
+      onNoAnswer: false,
+      onUnreachable: false,
+      ringTimeSeconds: 20,
+      number: '0120123456',
+    },
+  });
+  const looped: CallFacts = {
+    callerNumber: '0312340000',
+    calledNumber: CALLEE,
+    forwardedFrom: ['0120123456'],
+  };
+  t.like(decideIncoming(looped, c), { action: 'reject', status: 482 });
+});

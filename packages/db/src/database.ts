@@ -12,6 +12,7 @@ import type { HuntGroupMemberTable } from './tables/hunt-group-member.table.ts';
 import type { HuntGroupTable } from './tables/hunt-group.table.ts';
 import type { NumberSettingTable } from './tables/number-setting.table.ts';
 import type { NumberTable } from './tables/number.table.ts';
+import type { ScreeningCounterTable } from './tables/screening-counter.table.ts';
 import type { SettingHistoryTable } from './tables/setting-history.table.ts';
 import type { SipCredentialTable } from './tables/sip-credential.table.ts';
 import type { SiteTable } from './tables/site.table.ts';
@@ -39,4 +40,5 @@ export interface Database {
   setting_history: SettingHistoryTable;
   bulk_forwarding_operations: BulkForwardingOperationTable;
   bulk_forwarding_results: BulkForwardingResultTable;
+  screening_counters: ScreeningCounterTable;
 }

@@ -26,6 +26,7 @@ export * from './tables/forwarding-schedule-state.table.ts';
 export * from './tables/setting-history.table.ts';
 export * from './tables/bulk-forwarding-operation.table.ts';
 export * from './tables/bulk-forwarding-result.table.ts';
+export * from './tables/screening-counter.table.ts';
 
 export * from './repositories/voice-groups.ts';
 export * from './repositories/sites.ts';
@@ -43,3 +44,4 @@ export * from './repositories/forwarding-schedule-state.ts';
 export * from './repositories/setting-history.ts';
 export * from './repositories/bulk-forwarding-operations.ts';
 export * from './repositories/bulk-forwarding-recovery.ts';
+export * from './repositories/screening-counters.ts';

@@ -3,6 +3,7 @@ import * as subscriberModel from './2025-11-23-0000-subscriber-model.ts';
 import * as featureSettings from './2025-11-23-0100-feature-settings.ts';
 import * as callRecords from './2025-11-23-0200-call-records.ts';
 import * as forwardingJobs from './2025-11-23-0300-forwarding-jobs.ts';
+import * as screeningCounters from './2025-11-23-0400-screening-counters.ts';
 
 /** Every migration, listed by hand: no directory scanning, names sort by time. */
 export const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ export const migrations: Record<string, Migration> = {
   '2025-11-23-0100-feature-settings': featureSettings,
   '2025-11-23-0200-call-records': callRecords,
   '2025-11-23-0300-forwarding-jobs': forwardingJobs,
+  '2025-11-23-0400-screening-counters': screeningCounters,
 };
 
 export const migrationProvider: MigrationProvider = {

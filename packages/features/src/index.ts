@@ -10,3 +10,4 @@ export * from './emergency.ts';
 export * from './screening.ts';
 export * from './outgoing.ts';
 export * from './hunt.ts';
+export { monthKey, previousMonthKey } from './local-time.ts';

@@ -63,3 +63,22 @@ export function localMs(timeZone: string, at: number): number {
   const ms = ((at % 1000) + 1000) % 1000;
   return wall.getTime() + ms;
 }
+
+/** 'YYYY-MM' of the local date at `instantMs` in `timeZone` (SPEC §3.8 monthly counts). */
+export function monthKey(instantMs: number, timeZone: string): string {
+  const local = new Date(localMs(timeZone, instantMs));
+  return formatMonthKey(local.getUTCFullYear(), local.getUTCMonth() + 1);
+}
+
+/** The month before `key` ('2026-01' → '2025-12'); throws RangeError unless `key` is 'YYYY-MM'. */
+export function previousMonthKey(key: string): string {
+  const match = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(key);
+  if (match === null) throw new RangeError(`month key must be 'YYYY-MM', got '${key}'`);
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  return month === 1 ? formatMonthKey(year - 1, 12) : formatMonthKey(year, month - 1);
+}
+
+function formatMonthKey(year: number, month: number): string {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+}

@@ -34,11 +34,69 @@ export interface ForwardingSpec {
   target: number;
 }
 
-export interface NumberSpec {
+/** An operator subscription (SPEC §3): a feature name, or one carrying the operator's number. */
+export type SubscriptionSpec =
+  | 'special_number_forwarding'
+  | 'hunt_group'
+  | 'specific_number_presentation'
+  | 'anonymous_rejection'
+  | 'nuisance_blocking'
+  | 'voicemail'
+  | 'incoming_call_notice'
+  | { feature: 'special_number_forwarding' | 'specific_number_presentation'; number: string };
+
+/** SPEC §3.10 categories. */
+export type OutgoingCategory =
+  | 'international'
+  | 'premium_rate_0990'
+  | 'navi_dial_0570'
+  | 'all_except_emergency';
+
+/** Per-number settings beyond forwarding, as provisioning/README.md writes them (SPEC §3.4–§3.10). */
+export interface NumberSettingsSpec {
+  subscriptions?: SubscriptionSpec[];
+  specialNumberForwarding?: Omit<ForwardingSpec, 'slots' | 'target'>;
+  callerId?: { presentation: 'present' | 'withhold' };
+  specificNumberPresentation?: { enabled: boolean };
+  anonymousRejection?: { enabled: boolean };
+  nuisanceBlocking?: { numbers: string[] };
+  internationalBarring?: { enabled: boolean };
+  /** Base numbers only. */
+  outgoingRestriction?: { categories: OutgoingCategory[] };
+}
+
+export interface NumberSpec extends NumberSettingsSpec {
   /** A base number (national digits); it gets SIP credentials from `credentialsOf`. */
   number: string;
   forwarding?: ForwardingSpec;
   dialIns?: string[];
+}
+
+/** A site-level hunt group (SPEC §3.5); the pilot needs the `hunt_group` subscription. */
+export interface HuntGroupSpec {
+  pilot: string;
+  mode?: 'sequential' | 'round_robin';
+  callerId?: 'pilot' | 'individual';
+  noAnswerTime?: number;
+  members: string[];
+}
+
+const settingKeys = [
+  'subscriptions',
+  'specialNumberForwarding',
+  'callerId',
+  'specificNumberPresentation',
+  'anonymousRejection',
+  'nuisanceBlocking',
+  'internationalBarring',
+  'outgoingRestriction',
+] as const satisfies ReadonlyArray<keyof NumberSettingsSpec>;
+
+/** The settings a number spec gives, and only those. */
+function numberSettings(n: NumberSpec): Partial<NumberSettingsSpec> {
+  return Object.fromEntries(
+    settingKeys.filter((key) => n[key] !== undefined).map((key) => [key, n[key]]),
+  );
 }
 
 export interface LineSpec {
@@ -52,7 +110,10 @@ export function credentialsOf(number: string): { username: string; password: str
 }
 
 /** Provisioning for one voice group and site with the given access lines (JSON is YAML). */
-export function callProvisioning(lines: readonly LineSpec[]): string {
+export function callProvisioning(
+  lines: readonly LineSpec[],
+  site: { huntGroups?: readonly HuntGroupSpec[] } = {},
+): string {
   return JSON.stringify({
     version: 1,
     voiceGroups: [
@@ -71,13 +132,25 @@ export function callProvisioning(lines: readonly LineSpec[]): string {
                 sip: credentialsOf(n.number),
                 ...(n.dialIns ? { dialIns: n.dialIns.map((number) => ({ number })) } : {}),
                 ...(n.forwarding ? { forwarding: n.forwarding } : {}),
+                ...numberSettings(n),
               })),
             })),
+            ...(site.huntGroups ? { huntGroups: site.huntGroups } : {}),
           },
         ],
       },
     ],
   });
+}
+
+/**
+ * The `extra1`/`extra2` keywords of the *-custom and *-screened scenarios: up to two whole
+ * header lines; an unused one is a harmless X- header (SIPp keeps the line of an empty keyword,
+ * and an empty line would end the header).
+ */
+export function extraHeaders(...lines: string[]): { extra1: string; extra2: string } {
+  if (lines.length > 2) throw new Error('at most two extra header lines');
+  return { extra1: lines[0] ?? 'X-E2E-Unused: 1', extra2: lines[1] ?? 'X-E2E-Unused: 2' };
 }
 
 /** One message of a SIPp message trace (-trace_msg). */
@@ -160,6 +233,8 @@ export interface TracedSipp {
 
 export interface CallLabOptions {
   lines: LineSpec[];
+  /** Hunt groups of the site built from `lines`. */
+  huntGroups?: HuntGroupSpec[];
   /** Provisioning YAML/JSON to use instead of the one built from `lines`. */
   provisioning?: string;
   env?: Record<string, string>;
@@ -216,6 +291,8 @@ export interface CallRecordRow {
   ended_at: string;
   rate_band: string;
   access_line_code: string | null;
+  /** SPEC §3.5: the group number that answered a hunt-group call. */
+  hunt_member?: string | null;
 }
 
 /**
@@ -250,7 +327,11 @@ export class CallLab {
     const outboundPort = await reservePorts(1);
     const trunk = { address: '127.0.0.1', protocol: 'UDP' };
     const server = await startServer({
-      provisioning: options.provisioning ?? callProvisioning(options.lines),
+      provisioning:
+        options.provisioning ??
+        callProvisioning(options.lines, {
+          ...(options.huntGroups ? { huntGroups: options.huntGroups } : {}),
+        }),
       config: JSON.stringify({
         calls: {
           trunks: [
@@ -320,7 +401,14 @@ export class CallLab {
     number: string,
     scenario: string,
     vars: Record<string, string> = {},
+    options: { calls?: number } = {},
   ): Promise<TracedSipp> {
+    const port = await this.register(number);
+    return this.answerOn(port, number, scenario, vars, options);
+  }
+
+  /** Registers `number` from a port of its own (register.xml) and returns that port. */
+  async register(number: string): Promise<number> {
     const port = await reservePorts(1);
     const registered = await runSipp({
       scenario: join(sippDir, 'register.xml'),
@@ -332,7 +420,7 @@ export class CallLab {
     });
     if (registered.exitCode !== 0)
       throw new Error(`${number} could not register:\n${registered.errors}${registered.stderr}`);
-    return this.answerOn(port, number, scenario, vars);
+    return port;
   }
 
   /** A SIPp UAS for one call on `port` (a registered phone's, or the outbound trunk's). */
@@ -341,13 +429,15 @@ export class CallLab {
     number: string,
     scenario: string,
     vars: Record<string, string> = {},
+    options: { calls?: number; timeoutMs?: number } = {},
   ): Promise<TracedSipp> {
     return this.sipp({
       scenario: callScenario(scenario),
       transport: 'u1',
       sipPort: port,
       vars: { number, ...vars },
-      timeoutMs: 30_000,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      ...(options.calls !== undefined ? { calls: options.calls } : {}),
     });
   }
 
@@ -366,6 +456,8 @@ export class CallLab {
       talkMs?: number;
       /** Which inbound trunk (index into trunkPorts); the first. */
       trunk?: number;
+      /** More keywords for the scenario. */
+      vars?: Record<string, string>;
     },
   ): Promise<TracedSipp> {
     const port = this.trunkPorts[call.trunk ?? 0];
@@ -375,20 +467,27 @@ export class CallLab {
       target: this.server.target,
       transport: 'u1',
       sipPort: port,
-      vars: { caller: call.caller, callee: call.callee },
+      vars: { caller: call.caller, callee: call.callee, ...call.vars },
       pauseMs: call.talkMs ?? 200,
       timeoutMs: 30_000,
     });
   }
 
-  /** A call placed by a subscriber's phone with digest credentials (phone-call.xml), started. */
-  async subscriberCall(call: { caller: string; callee: string }): Promise<TracedSipp> {
+  /** A call placed by a subscriber's phone with digest credentials (phone-call.xml unless
+   * told), started. */
+  async subscriberCall(call: {
+    caller: string;
+    callee: string;
+    scenario?: string;
+    /** More keywords for the scenario. */
+    vars?: Record<string, string>;
+  }): Promise<TracedSipp> {
     return this.sipp({
-      scenario: callScenario('phone-call'),
+      scenario: callScenario(call.scenario ?? 'phone-call'),
       target: this.server.target,
       transport: 'u1',
       injectionFile: await this.credentialsFile(call.caller),
-      vars: { callee: call.callee },
+      vars: { callee: call.callee, ...call.vars },
       timeoutMs: 30_000,
     });
   }
@@ -428,12 +527,47 @@ export class CallLab {
     return this.records(callId, 0);
   }
 
-  /** Server log lines that mention `text`. */
+  /**
+   * SPEC §3.8: the `screening_counters` count of `number`'s base number for `feature` in
+   * `month` (YYYY-MM), polled until it reaches `atLeast` or `timeoutMs` passes; 0 when there
+   * is no row (or no table yet).
+   */
+  async screeningCount(
+    number: string,
+    feature: string,
+    month: string,
+    options: { atLeast?: number; timeoutMs?: number } = {},
+  ): Promise<number> {
+    const file = join(this.server.dataDir, 'ipvoice.sqlite');
+    const deadline = Date.now() + (options.timeoutMs ?? 3000);
+    for (;;) {
+      let count = 0;
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      try {
+        const row = db
+          .prepare(
+            `SELECT c.count AS count FROM screening_counters c
+               JOIN numbers n ON n.id = c.number_id
+              WHERE n.number = ? AND c.feature = ? AND c.month = ?`,
+          )
+          .get(number, feature, month) as { count: number } | undefined;
+        count = Number(row?.count ?? 0);
+      } catch (error) {
+        if (!/no such table/.test(String(error))) throw error;
+      } finally {
+        db.close();
+      }
+      if (count >= (options.atLeast ?? 1) || Date.now() > deadline) return count;
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
+
   /** The server's database, for a test that changes settings behind its back. */
   get databaseUrl(): string {
     return `sqlite:${join(this.server.dataDir, 'ipvoice.sqlite')}`;
   }
 
+  /** Server log lines that mention `text`. */
   logsWith(text: string): string[] {
     return this.server.logs.filter((line) => line.includes(text));
   }

@@ -1,8 +1,15 @@
-// The daily maintenance pass: SPEC §4 keeps setting history 180 days, and SPEC §3.3 bulk
+// The daily maintenance pass: SPEC §4 keeps setting history 180 days, SPEC §3.8 shows
+// screening counts for this month and last month only, and SPEC §3.3 bulk
 // forwarding must not stay `starting`/`stopping` after an operation died halfway (every
 // later start and stop of the group would be refused). Both are housekeeping nobody asks
 // for, so the scheduler does them once a day and once at start.
-import { pruneSettingHistory, type Database, type Kysely } from '@ipvoice/db';
+import {
+  pruneScreeningCounters,
+  pruneSettingHistory,
+  type Database,
+  type Kysely,
+} from '@ipvoice/db';
+import { monthKey, previousMonthKey } from '@ipvoice/features';
 import {
   defaultStaleBulkOperationMs,
   recoverStaleBulkOperations,
@@ -22,11 +29,14 @@ export interface MaintenanceDeps {
   staleBulkOperationMs?: number;
 }
 
-export type MaintenanceStep = 'prune_setting_history' | 'recover_bulk_operations';
+export type MaintenanceStep =
+  'prune_setting_history' | 'prune_screening_counters' | 'recover_bulk_operations';
 
 export interface MaintenanceReport {
   /** Setting-history rows older than 180 days, deleted. */
   prunedHistoryRows: number;
+  /** Screening counters of months no screen shows any more, deleted. */
+  prunedCounterRows: number;
   /** Bulk-forwarding groups put back and operations marked failed. */
   bulk: BulkRecoveryReport;
   /** Steps that threw (logged); the next pass runs them again. */
@@ -51,6 +61,7 @@ export async function runMaintenance(
   return state.withLock(maintenancePassLock, deps.lockTtlMs ?? 5 * 60_000, async () => {
     const report: MaintenanceReport = {
       prunedHistoryRows: 0,
+      prunedCounterRows: 0,
       bulk: { recovered: [], failedOperations: [], failed: [] },
       failed: [],
     };
@@ -59,6 +70,15 @@ export async function runMaintenance(
     } catch (err) {
       logger.error({ err }, 'setting history prune failed');
       report.failed.push('prune_setting_history');
+    }
+    try {
+      // "Last month" in any zone from UTC-12 to UTC+14 is no earlier than the UTC month
+      // before last: keep that and later.
+      const oldest = previousMonthKey(previousMonthKey(monthKey(at, 'UTC')));
+      report.prunedCounterRows = await pruneScreeningCounters(db, oldest);
+    } catch (err) {
+      logger.error({ err }, 'screening counter prune failed');
+      report.failed.push('prune_screening_counters');
     }
     try {
       report.bulk = await recoverStaleBulkOperations(

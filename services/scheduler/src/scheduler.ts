@@ -102,6 +102,7 @@ export async function createScheduler({
       logger.info(
         {
           prunedHistoryRows: report.prunedHistoryRows,
+          prunedCounterRows: report.prunedCounterRows,
           recoveredBulkGroups: report.bulk.recovered.length,
           failedBulkOperations: report.bulk.failedOperations.length,
           failed: report.failed,

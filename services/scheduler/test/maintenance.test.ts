@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import test from 'ava';
 import {
+  addScreeningCounts,
   findBulkForwardingGroupById,
   findBulkForwardingOperation,
   insertBulkForwardingOperation,
@@ -133,12 +134,41 @@ for (const dialect of dialects) {
     const report = await runMaintenance(depsOf(db, memoryStore(t)), T);
     t.deepEqual(report, {
       prunedHistoryRows: 2,
+      prunedCounterRows: 0,
       bulk: { recovered: [], failedOperations: [], failed: [] },
       failed: [],
     });
     t.deepEqual(await testHistory(db), ['c-180-days', 'd-yesterday']);
     // Nothing more to prune a second time.
     t.is((await runMaintenance(depsOf(db, memoryStore(t)), T)).prunedHistoryRows, 0);
+  });
+
+  test(`${dialect.name}: a pass keeps screening counters of the last three UTC months only`, async (t) => {
+    const db = await openDb(t, dialect);
+    await provision(db, { timeZone: 'Asia/Tokyo', numbers: ['03-5555-0100'] });
+    const id = await numberId(db, desk);
+    const months = ['2025-12', '2026-01', '2026-02', '2026-03', '2026-04'];
+    await addScreeningCounts(
+      db,
+      months.map((month) => ({ numberId: id, feature: 'nuisance_blocking', month, count: 1 })),
+      new Date(T),
+    );
+    // 2026-04-10 UTC: March is "last month" everywhere; February can be, west of UTC, on
+    // the 1st. Earlier months are no one's.
+    const report = await runMaintenance(
+      depsOf(db, memoryStore(t)),
+      Date.parse('2026-04-10T00:00:00Z'),
+    );
+    t.is(report.prunedCounterRows, 2);
+    const left = await db
+      .selectFrom('screening_counters')
+      .select('month')
+      .orderBy('month')
+      .execute();
+    t.deepEqual(
+      left.map((r) => r.month),
+      ['2026-02', '2026-03', '2026-04'],
+    );
   });
 
   test(`${dialect.name}: a pass puts back a group left starting by a dead start, not one younger than 10 minutes`, async (t) => {

@@ -59,6 +59,7 @@ export class AnnouncementSession {
   #playback: Playback | undefined;
   #closed = false;
   #sendFailed = false;
+  #packetsSent = 0;
 
   constructor(p: AnnouncementSessionParams) {
     this.answer = p.answer;
@@ -76,6 +77,11 @@ export class AnnouncementSession {
     this.#socket.on('error', (err) =>
       this.#logger.warn({ err, localPort: this.localPort }, 'announcement RTP socket error'),
     );
+  }
+
+  /** RTP packets handed to the socket so far, over every play. */
+  get packetsSent(): number {
+    return this.#packetsSent;
   }
 
   get playing(): boolean {
@@ -163,6 +169,7 @@ export class AnnouncementSession {
     if (copied < FRAME_SAMPLES) packet.fill(this.#silence, RTP_HEADER_SIZE + copied);
     this.#sequenceNumber = (this.#sequenceNumber + 1) & 0xffff;
     playback.sent++;
+    this.#packetsSent++;
     this.#socket.send(packet, this.remote.port, this.remote.address, (err) => {
       // One warning per session: a dead destination would otherwise log fifty times a second.
       if (err && !this.#sendFailed) {

@@ -9,6 +9,8 @@ export {
   type LogLevel,
   type DigestAlgorithm,
   forwardingHistoryHeaders,
+  announcementLanguages,
+  type AnnouncementLanguage,
   type ForwardingHistoryHeader,
   type Trunk,
 } from './schema.ts';

@@ -25,14 +25,15 @@ export function resolveConfig(file: ConfigFile, root: string, system: ConfigSyst
     ...(t.keyFile ? { keyFile: fromRoot(t.keyFile) } : {}),
   });
   const provisioningFile = opt(file.provisioning.file);
+  const advertisedHost =
+    file.sip.advertisedHost === 'auto' ? firstExternalIPv4(system) : file.sip.advertisedHost;
   return {
     server: {
       id: file.server.id === 'auto' ? `${system.hostname()}-${system.pid}` : file.server.id,
     },
     sip: {
       ...file.sip,
-      advertisedHost:
-        file.sip.advertisedHost === 'auto' ? firstExternalIPv4(system) : file.sip.advertisedHost,
+      advertisedHost,
       tls: secure(file.sip.tls),
       wss: secure(file.sip.wss),
     },
@@ -67,6 +68,12 @@ export function resolveConfig(file: ConfigFile, root: string, system: ConfigSyst
         outbound: t.outbound ?? false,
       })),
     },
+    media: {
+      ...file.media,
+      advertisedAddress:
+        file.media.advertisedAddress === 'auto' ? advertisedHost : file.media.advertisedAddress,
+    },
+    announcements: { ...file.announcements },
   };
 }
 

@@ -64,6 +64,9 @@ const trunk = z.strictObject({
   outbound: flag().nullish(),
 });
 
+/** SPEC §5: the language of the spoken guidance played before a refusal. */
+export const announcementLanguages = ['ja', 'en'] as const;
+
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const digestAlgorithms = ['SHA-256', 'MD5'] as const;
 
@@ -153,6 +156,18 @@ export const configFileSchema = z
       maxForwardingHops: integer(1, 20),
       unreachableTimeout: millis(),
     }),
+    media: z.strictObject({
+      bindAddress: text(),
+      /** `auto`: sip.advertisedHost once that is resolved. */
+      advertisedAddress: text(),
+      rtpPortMin: port(),
+      rtpPortMax: port(),
+    }),
+    announcements: z.strictObject({
+      language: z.enum(announcementLanguages, {
+        error: `expected one of ${announcementLanguages.join(', ')}`,
+      }),
+    }),
   })
   .superRefine((c, ctx) => {
     for (const name of ['tls', 'wss'] as const) {
@@ -189,6 +204,22 @@ export const configFileSchema = z
         message: 'must lie between registrar.minExpires and registrar.maxExpires',
       });
     }
+    const m = c.media;
+    if (m.rtpPortMin > m.rtpPortMax) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['media', 'rtpPortMin'],
+        message: 'must not exceed media.rtpPortMax',
+      });
+    }
+    // RFC 3550 §11: RTP on an even port, RTCP on the odd one above.
+    if (m.rtpPortMin % 2 !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['media', 'rtpPortMin'],
+        message: 'must be even (RTP uses even ports)',
+      });
+    }
     if (c.sip.timers.t1 > c.sip.timers.t2) {
       ctx.addIssue({
         code: 'custom',
@@ -201,6 +232,7 @@ export const configFileSchema = z
 export type ConfigFile = z.infer<typeof configFileSchema>;
 export type LogLevel = (typeof logLevels)[number];
 export type DigestAlgorithm = (typeof digestAlgorithms)[number];
+export type AnnouncementLanguage = (typeof announcementLanguages)[number];
 
 type Transport = { enabled: boolean; port: number };
 type SecureTransport = Transport & { certFile?: string; keyFile?: string };
@@ -253,6 +285,16 @@ export interface Config {
     /** Milliseconds without any response from a device before it counts as unreachable. */
     unreachableTimeout: number;
   };
+  /** RTP for announcements (SPEC §5). */
+  media: {
+    bindAddress: string;
+    /** Put in our SDP; never `auto` here. */
+    advertisedAddress: string;
+    /** Even; at most rtpPortMax. */
+    rtpPortMin: number;
+    rtpPortMax: number;
+  };
+  announcements: { language: AnnouncementLanguage };
 }
 
 export interface Trunk {

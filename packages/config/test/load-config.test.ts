@@ -348,3 +348,50 @@ test('the production example file is valid', (t) => {
   t.true(c.sip.tls.enabled);
   t.false(c.auth.secretGenerated);
 });
+
+test('media and announcements have defaults; media.advertisedAddress auto follows the SIP host', (t) => {
+  const c = load();
+  t.deepEqual(c.media, {
+    bindAddress: '0.0.0.0',
+    advertisedAddress: '198.51.100.7',
+    rtpPortMin: 20000,
+    rtpPortMax: 29999,
+  });
+  t.deepEqual(c.announcements, { language: 'ja' });
+  t.is(
+    load({ env: { SIP_ADVERTISED_HOST: '203.0.113.5' } }).media.advertisedAddress,
+    '203.0.113.5',
+  );
+  const own = load({
+    env: {
+      SIP_ADVERTISED_HOST: '203.0.113.5',
+      IPVOICE_MEDIA__ADVERTISED_ADDRESS: '203.0.113.9',
+      IPVOICE_MEDIA__RTP_PORT_MIN: '30000',
+      IPVOICE_MEDIA__RTP_PORT_MAX: '30001',
+      IPVOICE_ANNOUNCEMENTS__LANGUAGE: 'en',
+    },
+  });
+  t.is(own.media.advertisedAddress, '203.0.113.9');
+  t.is(own.media.rtpPortMin, 30000);
+  t.is(own.media.rtpPortMax, 30001);
+  t.is(own.announcements.language, 'en');
+});
+
+test('the RTP port range must be ordered and start even; the language must be known', (t) => {
+  t.is(
+    errorOf(t, { env: { IPVOICE_MEDIA__RTP_PORT_MIN: '30000' } }),
+    'config: media.rtpPortMin: must not exceed media.rtpPortMax (from IPVOICE_MEDIA__RTP_PORT_MIN)',
+  );
+  t.is(
+    errorOf(t, { env: { IPVOICE_MEDIA__RTP_PORT_MIN: '20001' } }),
+    'config: media.rtpPortMin: must be even (RTP uses even ports) (from IPVOICE_MEDIA__RTP_PORT_MIN)',
+  );
+  t.regex(
+    errorOf(t, { env: { IPVOICE_MEDIA__RTP_PORT_MAX: '70000' } }),
+    /media\.rtpPortMax: expected an integer 1-65535, got "70000"/,
+  );
+  t.is(
+    errorOf(t, { env: { IPVOICE_ANNOUNCEMENTS__LANGUAGE: 'fr' } }),
+    'config: announcements.language: expected one of ja, en, got "fr" (from IPVOICE_ANNOUNCEMENTS__LANGUAGE)',
+  );
+});

@@ -47,10 +47,7 @@ export type SubscriptionSpec =
 
 /** SPEC §3.10 categories. */
 export type OutgoingCategory =
-  | 'international'
-  | 'premium_rate_0990'
-  | 'navi_dial_0570'
-  | 'all_except_emergency';
+  'international' | 'premium_rate_0990' | 'navi_dial_0570' | 'all_except_emergency';
 
 /** Per-number settings beyond forwarding, as provisioning/README.md writes them (SPEC §3.4–§3.10). */
 export interface NumberSettingsSpec {

@@ -1,7 +1,9 @@
 // An RTP receiver for announcement checks (SPEC §5): a UDP socket on loopback that a caller's
 // SDP offer points at, keeping every packet with its arrival time and its parsed RFC 3550
-// header, and the G.711 audio they carry decoded to 16-bit samples.
+// header (parsed here, independently of the server's own code), and the G.711 audio they carry
+// decoded to 16-bit samples with @ipvoice/media.
 import type { ExecutionContext } from 'ava';
+import { decodeAlaw, decodeMulaw, readWav, voicedMs } from '@ipvoice/media';
 import { createSocket, type Socket } from 'node:dgram';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -51,34 +53,11 @@ export function parseRtp(datagram: Buffer, arrivedAt: number): RtpPacket | undef
   };
 }
 
-/** ITU-T G.711 µ-law byte to a linear 16-bit sample. */
-export function mulawToLinear(byte: number): number {
-  const u = ~byte & 0xff;
-  const exponent = (u >> 4) & 0x07;
-  const magnitude = (((u & 0x0f) << 3) + 0x84) << exponent;
-  return u & 0x80 ? 0x84 - magnitude : magnitude - 0x84;
-}
-
-/** ITU-T G.711 A-law byte to a linear 16-bit sample. */
-export function alawToLinear(byte: number): number {
-  const a = byte ^ 0x55;
-  const exponent = (a >> 4) & 0x07;
-  const mantissa = a & 0x0f;
-  const magnitude =
-    exponent === 0 ? (mantissa << 4) + 8 : ((mantissa << 4) + 0x108) << (exponent - 1);
-  return a & 0x80 ? magnitude : -magnitude;
-}
-
 /** The samples of G.711 payloads of static payload type 0 (PCMU) or 8 (PCMA). */
 export function decodeG711(payloadType: number, payloads: readonly Buffer[]): Int16Array {
-  const decode =
-    payloadType === 0 ? mulawToLinear : payloadType === 8 ? alawToLinear : undefined;
+  const decode = payloadType === 0 ? decodeMulaw : payloadType === 8 ? decodeAlaw : undefined;
   if (decode === undefined) throw new Error(`payload type ${payloadType} is not G.711`);
-  const total = payloads.reduce((n, p) => n + p.length, 0);
-  const samples = new Int16Array(total);
-  let i = 0;
-  for (const payload of payloads) for (const byte of payload) samples[i++] = decode(byte);
-  return samples;
+  return decode(Buffer.concat(payloads));
 }
 
 export class RtpReceiver {
@@ -134,8 +113,7 @@ export class RtpReceiver {
     const first = this.#packets[0];
     if (!first) return new Int16Array(0);
     const ordered = [...this.#packets].sort(
-      (a, b) =>
-        ((a.sequence - first.sequence) & 0xffff) - ((b.sequence - first.sequence) & 0xffff),
+      (a, b) => ((a.sequence - first.sequence) & 0xffff) - ((b.sequence - first.sequence) & 0xffff),
     );
     return decodeG711(
       first.payloadType,
@@ -148,32 +126,20 @@ export class RtpReceiver {
   }
 }
 
-/** The parts of @ipvoice/media an announcement check uses. */
-interface MediaApi {
-  readWav(buf: Buffer): { sampleRate: number; samples: Int16Array };
-  voicedMs(samples: Int16Array, sampleRate: number): number;
-}
-
-async function media(): Promise<MediaApi> {
-  return (await import('@ipvoice/media')) as unknown as MediaApi;
-}
-
 export type PromptName =
-  | 'anonymous-rejected'
-  | 'nuisance-blocked'
-  | 'international-barred'
-  | 'outgoing-restricted';
+  'anonymous-rejected' | 'nuisance-blocked' | 'international-barred' | 'outgoing-restricted';
 
 /** The voiced length of a shipped prompt (packages/media/prompts/<language>/<name>.wav). */
 export async function promptVoicedMs(language: 'ja' | 'en', name: PromptName): Promise<number> {
-  const { readWav, voicedMs } = await media();
-  const wav = readWav(await readFile(join(repoRoot, 'packages/media/prompts', language, `${name}.wav`)));
+  const wav = readWav(
+    await readFile(join(repoRoot, 'packages/media/prompts', language, `${name}.wav`)),
+  );
   return voicedMs(wav.samples, wav.sampleRate);
 }
 
 /** The voiced length of what the receiver got. */
 export async function receivedVoicedMs(receiver: RtpReceiver): Promise<number> {
-  return (await media()).voicedMs(receiver.samples(), 8000);
+  return voicedMs(receiver.samples(), 8000);
 }
 
 /** SDP answer fields an announcement must have (SPEC §5). */

@@ -35,7 +35,10 @@ const lines: LineSpec[] = [
 /** A carrier's withheld call: anonymous From, the real number asserted, `Privacy: id`. */
 const withheld = {
   from: '"Anonymous" <sip:anonymous@anonymous.invalid>',
-  ...extraHeaders(`P-Asserted-Identity: <sip:${outside}@carrier.example;user=phone>`, 'Privacy: id'),
+  ...extraHeaders(
+    `P-Asserted-Identity: <sip:${outside}@carrier.example;user=phone>`,
+    'Privacy: id',
+  ),
 };
 
 async function receiver(t: import('ava').ExecutionContext): Promise<RtpReceiver> {

@@ -3,7 +3,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import type { Config } from '@ipvoice/config';
+import { loadPrompts, MediaEngine } from '@ipvoice/media';
 import {
+  addScreeningCounts,
   findCredentialByUsername,
   insertCallRecords,
   migrateToLatest,
@@ -29,7 +31,9 @@ import {
 import { createStateStore, type Binding, type StateStore } from '@ipvoice/state';
 import { ActiveCalls } from './calls/active-calls.ts';
 import { identifyCaller, inDialogOnly } from './calls/caller.ts';
+import { Announcer } from './calls/announcer.ts';
 import { CallRecordWriter } from './calls/call-record-writer.ts';
+import { ScreeningCounterWriter } from './calls/screening-counter-writer.ts';
 import { routeCall } from './calls/route-call.ts';
 import { SubscriberCache } from './calls/subscriber-cache.ts';
 import { CredentialCache } from './registrar/credential-cache.ts';
@@ -156,7 +160,36 @@ export async function startFeatureServer({
     logger,
     clock,
   });
-  const routing = { sip, config, clock, logger, state, subscribers, calls, records };
+  const counters = new ScreeningCounterWriter({
+    write: (rows) => db.transaction().execute((tx) => addScreeningCounts(tx, rows, new Date())),
+    clock,
+    logger,
+  });
+  const announcer = new Announcer({
+    sip,
+    engine: new MediaEngine({
+      bindAddress: config.media.bindAddress,
+      advertisedAddress: config.media.advertisedAddress,
+      portMin: config.media.rtpPortMin,
+      portMax: config.media.rtpPortMax,
+      logger,
+    }),
+    prompts: loadPrompts(),
+    language: config.announcements.language,
+    logger,
+  });
+  const routing = {
+    sip,
+    config,
+    clock,
+    logger,
+    state,
+    subscribers,
+    calls,
+    records,
+    announcer,
+    counters,
+  };
   const nonRegister = allow.filter((m) => m !== 'REGISTER');
   // Requests within a dialog (To tag) go to the call they belong to, or get 481.
   for (const method of nonRegister) sip.use(method, calls.middleware());
@@ -222,6 +255,7 @@ export async function startFeatureServer({
       keepalive.stop();
       calls.hangUpAll();
       await records.close();
+      await counters.close();
       await unfollow();
       await sip.close();
       await state.close();

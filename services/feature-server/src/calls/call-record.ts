@@ -2,6 +2,7 @@
 import type { NewCallRecord } from '@ipvoice/db';
 import { rateBand } from '@ipvoice/features';
 import type { Caller } from './caller.ts';
+import type { CallerIdentity } from './legs.ts';
 import type { Subscriber } from './subscriber-cache.ts';
 
 /** How far a call got, for its record. */
@@ -13,12 +14,16 @@ export interface Progress {
   answeredAt?: number;
   ringStartedAt?: number;
   ringEndedAt?: number;
+  /** SPEC §3.5: the hunt-group member that answered. */
+  huntMember?: string;
 }
 
 export interface CallFactsForRecord {
   callId: string;
   serverId: string;
   caller: Caller;
+  /** The caller as the callee was shown it. */
+  identity: CallerIdentity;
   /** The subscriber the record belongs to: the callee if local, else the caller. */
   owner: Subscriber | undefined;
   dialled: string;
@@ -37,15 +42,15 @@ export function callRecord(f: CallFactsForRecord): NewCallRecord {
         : 'internal';
   const iso = (ms: number) => new Date(ms).toISOString();
   const ringEnd = p.answeredAt ?? p.ringEndedAt;
-  const anonymity = f.caller.kind === 'trunk' ? f.caller.anonymity : undefined;
   return {
     call_id: f.callId,
     server_id: f.serverId,
     number_id: f.owner?.number.id ?? null,
     access_line_code: f.owner?.base.accessLineCode ?? null,
     direction,
-    caller: f.caller.number ?? null,
-    caller_anonymity: anonymity ?? null,
+    // A withheld number stays out of the callee's records; the caller's own keep it.
+    caller: (direction === 'outgoing' ? f.caller.number : f.identity.number) ?? null,
+    caller_anonymity: f.identity.anonymity ?? null,
     called: f.dialled,
     started_at: iso(f.startedAt),
     answered_at: p.answeredAt !== undefined ? iso(p.answeredAt) : null,
@@ -59,7 +64,7 @@ export function callRecord(f: CallFactsForRecord): NewCallRecord {
     outcome_reason: p.reason ?? null,
     forwarded_to: p.forwardedTo ?? null,
     failure_code: p.failureCode ?? null,
-    hunt_member: null,
+    hunt_member: p.huntMember ?? null,
     rate_band: rateBand(f.startedAt, f.owner?.number.timeZone ?? 'Asia/Tokyo'),
   };
 }

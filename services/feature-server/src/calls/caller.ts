@@ -14,7 +14,16 @@ import type { Subscriber, SubscriberCache } from './subscriber-cache.ts';
 
 /** Who is calling, as established by the INVITE's source or credentials. */
 export type Caller =
-  | { kind: 'trunk'; trunk: Trunk; number?: string; anonymity?: Anonymity }
+  | {
+      kind: 'trunk';
+      trunk: Trunk;
+      /** The number shown: absent when withheld or unknown. */
+      number?: string;
+      anonymity?: Anonymity;
+      /** The identity a trusted peer asserted even when withheld (RFC 3325), passed on only
+       * to trusted peers. */
+      assertedNumber?: string;
+    }
   | { kind: 'subscriber'; subscriber: Subscriber; number: string };
 
 export interface IdentifyOptions {
@@ -48,19 +57,38 @@ export function identifyCaller(options: IdentifyOptions): Middleware {
   };
 }
 
-/** The caller's number as a trunk presents it: P-Asserted-Identity (RFC 3325) before From;
- * `Privacy: id` or an anonymous From means it is withheld. */
-function trunkCallerId(req: IncomingRequest): { number?: string; anonymity?: Anonymity } {
+/**
+ * The caller's number as a trunk presents it: P-Asserted-Identity (RFC 3325) before From.
+ * SPEC §3.7: `Privacy: id`/`user`, or an anonymous From without an asserted identity, is the
+ * caller's own withholding; `cpc=payphone` marks a payphone, which is never "withheld"; no
+ * number for any other reason is "unavailable".
+ */
+export function trunkCallerId(req: IncomingRequest): {
+  number?: string;
+  anonymity?: Anonymity;
+  assertedNumber?: string;
+} {
   const pai = req.get('P-Asserted-Identity');
   const asserted = pai ? parseNameAddr(pai) : undefined;
-  const number =
-    (asserted ? numberFromUri(asserted.uri) : undefined) ?? numberFromUri(req.message.from.uri);
+  const from = req.message.from.uri;
+  const number = (asserted ? numberFromUri(asserted.uri) : undefined) ?? numberFromUri(from);
+  const known = number ? { assertedNumber: number } : {};
+  if ([from, asserted?.uri].some((uri) => uri !== undefined && isPayphone(uri)))
+    return { anonymity: 'payphone', ...(number ? { number } : {}) };
   const privacy = getTokenList(req.message, 'Privacy').map((t) => t.toLowerCase());
-  const anonymousFrom = /^anonymous$/i.test((req.message.from.uri as { user?: string }).user ?? '');
-  if (privacy.includes('id') || privacy.includes('user') || anonymousFrom)
-    return { anonymity: 'withheld' };
+  if (privacy.includes('id') || privacy.includes('user'))
+    return { anonymity: 'withheld', ...known };
+  const anonymousFrom = /^anonymous$/i.test((from as { user?: string }).user ?? '');
+  if (anonymousFrom && !asserted) return { anonymity: 'withheld' };
   if (!number) return { anonymity: 'unavailable' };
   return { number };
+}
+
+/** `cpc=payphone` (the calling party's category) on the URI or in its user part. */
+function isPayphone(uri: unknown): boolean {
+  const u = uri as { user?: string; params?: Record<string, string | null> };
+  if (u.params?.['cpc']?.toLowerCase() === 'payphone') return true;
+  return /;cpc=payphone(;|$)/i.test(u.user ?? '');
 }
 
 /** Methods that exist only within a dialog: outside one (no To tag) there is nothing to do. */

@@ -3,6 +3,7 @@
 // describes the session crosses; Via, Contact, Record-Route, tags and CSeq are each leg's own.
 import { randomBytes } from 'node:crypto';
 import type { Trunk } from '@ipvoice/config';
+import type { Anonymity } from '@ipvoice/features';
 import {
   parseUri,
   type Flow,
@@ -17,7 +18,9 @@ import {
 } from '@ipvoice/sip';
 import type { Binding } from '@ipvoice/state';
 
-/** Header fields copied between legs, by lower-case name. */
+/** Header fields copied between legs, by lower-case name. Identity (From, Privacy,
+ * P-Asserted-Identity) is never copied: each leg's is made from what we established
+ * (`CallerIdentity`), so a device cannot assert a number it does not own (RFC 3325 §5). */
 const relayed = new Set([
   'content-type',
   'c',
@@ -32,9 +35,6 @@ const relayed = new Set([
   'min-se',
   'allow',
   'accept',
-  'privacy',
-  'p-asserted-identity',
-  'p-preferred-identity',
   'reason',
   'event',
   'subscription-state',
@@ -104,14 +104,24 @@ export function trunkOf(trunks: readonly Trunk[], flow: Flow): Trunk | undefined
   );
 }
 
+/** Who the callee is told is calling (SPEC §3.6). */
+export interface CallerIdentity {
+  /** The number shown; undefined when withheld or unknown. */
+  number?: string;
+  anonymity?: Anonymity;
+  /** The real identity, for trusted peers only (RFC 3325 P-Asserted-Identity). */
+  asserted?: string;
+}
+
 export interface LegInvite {
   /** The caller's INVITE. */
   incoming: SipRequest;
   /** Request-URI of the new leg: a binding's contact, or the number at the trunk. */
   uri: Uri;
   domain: string;
-  /** Undefined when withheld or unknown. */
-  callerNumber: string | undefined;
+  identity: CallerIdentity;
+  /** The next hop is a trusted peer (a trunk): it may see the asserted identity. */
+  trusted: boolean;
   toNumber: string;
   /** Diversion / History-Info of a forwarded call. */
   history: readonly HeaderField[];
@@ -126,13 +136,23 @@ export function legInvite(leg: LegInvite): InviteOptions {
   const headers: HeaderField[] = [...relayHeaders(m), ...leg.history];
   // RFC 3327: a binding registered through proxies is reached through them again.
   for (const hop of leg.path) headers.push({ name: 'Route', value: hop });
+  const { identity } = leg;
+  const numberUri = (n: string) => `sip:${n}@${leg.domain};user=phone`;
+  const withheld = identity.anonymity === 'withheld';
+  // SPEC §3.6 / RFC 3323 §4.1.1.3: a withheld caller is anonymous in From and asks for
+  // privacy; its real identity reaches trusted peers only (RFC 3325 §7).
+  if (withheld) headers.push({ name: 'Privacy', value: 'id' });
+  if (leg.trusted && identity.asserted)
+    headers.push({ name: 'P-Asserted-Identity', value: `<${numberUri(identity.asserted)}>` });
   // SPEC §3.1: the forwarded call keeps the original caller ID.
-  const callerUri = leg.callerNumber
-    ? `sip:${leg.callerNumber}@${leg.domain};user=phone`
-    : 'sip:anonymous@anonymous.invalid';
+  const shown = withheld ? undefined : identity.number;
   const from: NameAddr = {
-    ...(m.from.displayName ? { displayName: m.from.displayName } : {}),
-    uri: parseUri(callerUri) ?? m.from.uri,
+    ...(withheld
+      ? { displayName: 'Anonymous' }
+      : shown && m.from.displayName
+        ? { displayName: m.from.displayName }
+        : {}),
+    uri: parseUri(shown ? numberUri(shown) : 'sip:anonymous@anonymous.invalid') ?? m.from.uri,
     params: { tag: randomBytes(8).toString('base64url') },
   };
   const to: NameAddr = {

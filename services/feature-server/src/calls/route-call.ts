@@ -5,9 +5,22 @@ import type { Config } from '@ipvoice/config';
 import {
   decideAfterRing,
   decideIncoming,
+  decideOutgoing,
+  huntOrder,
   isEmergencyNumber,
+  memberRing,
+  memberVerdict,
+  monthKey,
   numberFromUri,
+  splitCallerIdPrefix,
+  type Announce,
+  type CallFacts,
+  type CalleeFacts,
+  type Dialled,
+  type NumberUri,
+  type OutgoingCaller,
   type Plan,
+  type Policy,
 } from '@ipvoice/features';
 import { inspectSdp } from '@ipvoice/sdp';
 import {
@@ -33,18 +46,21 @@ import {
 } from './active-calls.ts';
 import { callRecord, type Progress } from './call-record.ts';
 import type { CallRecordWriter } from './call-record-writer.ts';
+import type { Announcer } from './announcer.ts';
 import type { Caller } from './caller.ts';
+import type { ScreeningCounterWriter } from './screening-counter-writer.ts';
 import { forwardedFromHeaders, historyHeaders, type Diversion } from './forwarding-history.ts';
 import {
   asHeaderInit,
   bindingTarget,
+  type CallerIdentity,
   flowTarget,
   legInvite,
   relayHeaders,
   trunkTarget,
 } from './legs.ts';
 import { ring, type RingResult } from './ring.ts';
-import type { Subscriber, SubscriberCache } from './subscriber-cache.ts';
+import type { HuntGroupView, Subscriber, SubscriberCache } from './subscriber-cache.ts';
 
 export interface CallRouting {
   sip: SipServer;
@@ -55,6 +71,8 @@ export interface CallRouting {
   subscribers: SubscriberCache;
   calls: ActiveCalls;
   records: CallRecordWriter;
+  announcer: Announcer;
+  counters: ScreeningCounterWriter;
 }
 
 /** A channel hold lapses after this unless refreshed (a crashed server frees its lines). */
@@ -70,20 +88,47 @@ export async function routeCall(
   const startedAt = deps.clock.now();
   const m = req.message;
   const user = requestUser(m.uri);
+  // SPEC §3.6: a subscriber's 184/186 prefix sets the caller ID of this call, and goes.
+  const dialled: Dialled =
+    caller.kind === 'subscriber' && user !== undefined
+      ? splitCallerIdPrefix(user)
+      : { number: user ?? '' };
   // Emergency numbers (110, 118, 119) go straight out: never forwarded or screened.
-  const emergency = caller.kind === 'subscriber' && user !== undefined && isEmergencyNumber(user);
-  const dialled = emergency
-    ? user.replace(/[-.()\s]/g, '')
-    : numberFromUri(m.uri as Parameters<typeof numberFromUri>[0]);
-  if (!dialled) throw new SipError(404, 'Not Found');
+  const emergency = caller.kind === 'subscriber' && isEmergencyNumber(dialled.number);
+  const number = emergency
+    ? dialled.number.replace(/[-.()\s]/g, '')
+    : numberFromUri(withUser(m.uri, dialled.number));
+  if (!number) throw new SipError(404, 'Not Found');
   if (m.body.length > 0 && isSdp(req)) {
     const sdp = inspectSdp(m.body);
     if (!sdp.ok) throw new SipError(488, `Not Acceptable Here (${sdp.reason})`);
   }
-  const callee = emergency ? undefined : await deps.subscribers.get(dialled);
+  const outgoing =
+    caller.kind === 'subscriber'
+      ? decideOutgoing({ ...dialled, number }, outgoingCaller(caller.subscriber))
+      : undefined;
+  const identity: CallerIdentity =
+    caller.kind === 'trunk'
+      ? {
+          ...(caller.number ? { number: caller.number } : {}),
+          ...(caller.anonymity ? { anonymity: caller.anonymity } : {}),
+          ...(caller.assertedNumber || caller.number
+            ? { asserted: caller.assertedNumber ?? caller.number }
+            : {}),
+        }
+      : outgoing?.action === 'call' && outgoing.callerId.presentation === 'withhold'
+        ? { anonymity: 'withheld', asserted: outgoing.callerId.number }
+        : {
+            number: outgoing?.action === 'call' ? outgoing.callerId.number : caller.number,
+            asserted: outgoing?.action === 'call' ? outgoing.callerId.number : caller.number,
+          };
+  const callee =
+    emergency || outgoing?.action === 'announce' ? undefined : await deps.subscribers.get(number);
   if (!callee && caller.kind === 'trunk') throw new SipError(404, 'Not Found');
-  const call = new CallRun(deps, req, res, caller, dialled, startedAt);
+  const call = new CallRun(deps, req, res, caller, identity, number, startedAt);
   try {
+    // SPEC §3.9/§3.10: a barred or restricted call hears why; it never takes a channel.
+    if (outgoing?.action === 'announce') return await call.announce(outgoing);
     if (caller.kind === 'subscriber' && !(await call.takeChannel(caller.subscriber, 'out'))) {
       // SPEC §2: a call beyond the caller's line capacity is busy.
       call.progress = { outcome: 'busy', reason: 'channel-limit', failureCode: 486 };
@@ -92,7 +137,7 @@ export async function routeCall(
       return;
     }
     if (callee) await call.deliver(callee, forwardedFromHeaders(m), []);
-    else await call.dialOut(dialled, []);
+    else await call.dialOut(number, []);
   } catch (err) {
     call.progress = { outcome: 'failed', failureCode: err instanceof SipError ? err.status : 500 };
     call.finish();
@@ -100,9 +145,31 @@ export async function routeCall(
   }
 }
 
+/** SPEC §3.6/§3.9/§3.10 settings of a calling subscriber, hunt-group pilot included. */
+function outgoingCaller(s: Subscriber): OutgoingCaller {
+  return {
+    number: s.base.number,
+    presentation: s.outgoing.presentation,
+    internationalBarring: s.internationalBarring,
+    restrictions: s.outgoing.restrictions,
+    ...(s.outgoing.specificNumber ? { specificNumber: s.outgoing.specificNumber } : {}),
+    ...(s.hunt?.callerId === 'pilot' ? { pilotNumber: s.hunt.pilot } : {}),
+  };
+}
+
 function requestUser(uri: unknown): string | undefined {
   const u = uri as { user?: string; number?: string };
   return u.user ?? u.number;
+}
+
+/** The Request-URI with its number replaced (the caller-ID prefix taken off). */
+function withUser(uri: unknown, user: string): NumberUri {
+  const u = uri as NumberUri;
+  return u.user !== undefined
+    ? { ...u, user }
+    : u.number !== undefined
+      ? { ...u, number: user }
+      : u;
 }
 
 function isSdp(req: IncomingRequest): boolean {
@@ -110,17 +177,23 @@ function isSdp(req: IncomingRequest): boolean {
   return type === undefined || /^application\/sdp\b/i.test(type);
 }
 
+interface ChannelHold {
+  line: string;
+  key: string;
+}
+
 class CallRun {
   readonly #deps: CallRouting;
   readonly #req: IncomingRequest;
   readonly #res: OutgoingResponse;
   readonly #caller: Caller;
+  readonly #identity: CallerIdentity;
   readonly #dialled: string;
   readonly #startedAt: number;
   progress: Progress = { outcome: 'failed' };
   /** The subscriber the record belongs to: the callee if local, else the caller. */
   #owner: Subscriber | undefined;
-  #channels: Array<{ line: string; key: string }> = [];
+  #channels: ChannelHold[] = [];
   #refresh: TimerHandle | undefined;
   #sent181 = false;
   #finished = false;
@@ -131,6 +204,7 @@ class CallRun {
     req: IncomingRequest,
     res: OutgoingResponse,
     caller: Caller,
+    identity: CallerIdentity,
     dialled: string,
     startedAt: number,
   ) {
@@ -138,47 +212,80 @@ class CallRun {
     this.#req = req;
     this.#res = res;
     this.#caller = caller;
+    this.#identity = identity;
     this.#dialled = dialled;
     this.#startedAt = startedAt;
     if (caller.kind === 'subscriber') this.#owner = caller.subscriber;
   }
 
-  get #callerNumber(): string | undefined {
-    return this.#caller.number;
+  async takeChannel(s: Subscriber, role: 'in' | 'out'): Promise<boolean> {
+    return (await this.#hold(s, role)) !== undefined;
   }
 
-  async takeChannel(s: Subscriber, role: 'in' | 'out'): Promise<boolean> {
+  /** Holds one of the line's channels for this call (SPEC §2), or undefined when all are in use. */
+  async #hold(s: Subscriber, role: 'in' | 'out'): Promise<ChannelHold | undefined> {
     const line = s.base.accessLineCode;
     const key = `${this.#req.callId}:${role}:${s.base.number}`;
     const ok = await this.#deps.state.channels.acquire(line, key, s.base.channels, channelHoldMs);
-    if (ok) this.#channels.push({ line, key });
-    return ok;
+    if (!ok) return undefined;
+    const hold = { line, key };
+    this.#channels.push(hold);
+    return hold;
+  }
+
+  #release(hold: ChannelHold): void {
+    this.#channels = this.#channels.filter((h) => h !== hold);
+    this.#deps.state.channels
+      .release(hold.line, hold.key)
+      .catch((err: unknown) =>
+        this.#deps.logger.warn({ err, line: hold.line }, 'could not release channel'),
+      );
+  }
+
+  get #policy(): Policy {
+    return {
+      maxForwardingHops: this.#deps.config.calls.maxForwardingHops,
+      unreachableTimeoutMs: this.#deps.config.calls.unreachableTimeout,
+    };
+  }
+
+  #callFacts(callee: Subscriber, forwardedFrom: string[]): CallFacts {
+    const { number, anonymity } = this.#identity;
+    return {
+      ...(number ? { callerNumber: number } : {}),
+      ...(anonymity ? { anonymity } : {}),
+      calledNumber: callee.number.number,
+      forwardedFrom,
+    };
   }
 
   /** Delivers the call to a local number: its features decide, then we act (SPEC §3.1). */
   async deliver(callee: Subscriber, forwardedFrom: string[], steps: Diversion[]): Promise<void> {
     // The record belongs to the number dialled, not to where forwarding took the call.
     if (steps.length === 0) this.#owner = callee;
-    const channelAvailable = await this.takeChannel(callee, 'in');
-    const registrations = await this.#deps.state.registrations.list(callee.base.number);
-    const facts = {
+    // A hunt group's channels and devices are its members', tried one by one (SPEC §3.5).
+    const hunt = callee.hunt;
+    const channelAvailable = hunt !== undefined || (await this.takeChannel(callee, 'in'));
+    const registrations = hunt ? [] : await this.#deps.state.registrations.list(callee.base.number);
+    const facts: CalleeFacts = {
       number: callee.base.number,
       forwarding: callee.forwarding,
       subscriptions: callee.subscriptions,
       internationalBarring: callee.internationalBarring,
       registered: registrations.length > 0,
       channelAvailable,
+      ...(callee.screening ? { screening: callee.screening } : {}),
+      ...(callee.specialForwarding ? { specialForwarding: callee.specialForwarding } : {}),
+      ...(hunt ? { hunting: true } : {}),
     };
-    const callFacts = {
-      ...(this.#callerNumber ? { callerNumber: this.#callerNumber } : {}),
-      calledNumber: callee.number.number,
-      forwardedFrom,
-    };
-    const policy = {
-      maxForwardingHops: this.#deps.config.calls.maxForwardingHops,
-      unreachableTimeoutMs: this.#deps.config.calls.unreachableTimeout,
-    };
+    const callFacts = this.#callFacts(callee, forwardedFrom);
+    const policy = this.#policy;
     let plan: Plan = decideIncoming(callFacts, facts, policy);
+    if (plan.action === 'hunt' && hunt) {
+      if ((await this.#hunt(hunt, callee, steps)) === 'done') return;
+      // SPEC §3.5: nobody could take the call: the pilot's busy treatment.
+      plan = decideAfterRing(callFacts, facts, 'busy', policy);
+    }
     if (plan.action === 'ring') {
       const invites = registrations.map((b) =>
         this.#invite(bindingTarget(b), parseUri(b.contact), callee.number.number, steps, b.path),
@@ -207,14 +314,23 @@ class CallRun {
     }
     switch (plan.action) {
       case 'ring':
-        throw new Error('decideAfterRing returned ring');
+      case 'hunt':
+        throw new Error(`nothing more to do for a ${plan.action} plan`);
+      case 'announce':
+        return this.announce(plan, callee);
       case 'reject':
         this.progress = {
           ...this.progress,
           outcome:
             plan.cause === 'busy' ? 'busy' : plan.cause === 'no-answer' ? 'no_answer' : 'rejected',
-          // SPEC §2: busy because the line's channels are all in use, not the device.
-          reason: plan.cause === 'busy' && !channelAvailable ? 'channel-limit' : plan.cause,
+          // SPEC §2: busy because the line's channels are all in use, not the device;
+          // §3.5: busy because no member of the group could take the call.
+          reason:
+            plan.cause === 'busy' && hunt
+              ? 'hunt-all-busy'
+              : plan.cause === 'busy' && !channelAvailable
+                ? 'channel-limit'
+                : plan.cause,
           failureCode: plan.status,
         };
         await this.reject(plan.status, plan.reason);
@@ -253,6 +369,98 @@ class CallRun {
     }
   }
 
+  /**
+   * SPEC §3.5: offers the call to the group's members one at a time, in the group's order,
+   * skipping those without a free channel or a device, moving on when one is busy,
+   * unreachable or (with the group's no-answer time) does not answer. 'busy' when none took it.
+   */
+  async #hunt(
+    group: HuntGroupView,
+    callee: Subscriber,
+    steps: Diversion[],
+  ): Promise<'done' | 'busy'> {
+    const { state, subscribers, clock, logger } = this.#deps;
+    const size = group.numbers.length;
+    const claimed = group.mode === 'round_robin' ? await state.hunt.claim(group.key, size) : 0;
+    let attempted = false;
+    for (const [i, number] of huntOrder(group, claimed).entries()) {
+      if (this.#req.cancelled) {
+        this.#callerCancelled();
+        return 'done';
+      }
+      const member = await subscribers.get(number);
+      // A member calling its own group is not offered its own call.
+      if (!member || (this.#caller.kind === 'subscriber' && this.#caller.number === number))
+        continue;
+      const hold = await this.#hold(member, 'in');
+      const registrations = hold ? await state.registrations.list(member.base.number) : [];
+      const verdict = memberVerdict({
+        channelAvailable: hold !== undefined,
+        registered: registrations.length > 0,
+      });
+      if (verdict !== 'ring') {
+        if (hold) this.#release(hold);
+        continue;
+      }
+      // Round-robin continues after the member that took the first attempt (SPEC §3.5).
+      if (!attempted && i > 0 && group.mode === 'round_robin')
+        state.hunt
+          .settle(group.key, claimed, (claimed + i) % size)
+          .catch((err: unknown) => logger.warn({ err }, 'hunt rotation not recorded'));
+      attempted = true;
+      const invites = registrations.map((b) =>
+        this.#invite(bindingTarget(b), parseUri(b.contact), callee.number.number, steps, b.path),
+      );
+      this.progress.ringStartedAt ??= clock.now();
+      const result = await this.#ring(
+        invites,
+        memberRing(group, this.#policy.unreachableTimeoutMs),
+      );
+      this.progress.ringEndedAt = clock.now();
+      if (result.kind === 'answered') {
+        this.progress = {
+          ...this.progress,
+          outcome: steps.length > 0 ? 'forwarded' : 'answered',
+          huntMember: number,
+        };
+        await this.#bridge(result.invite, result.response);
+        return 'done';
+      }
+      if (result.kind === 'cancelled') {
+        this.#callerCancelled();
+        return 'done';
+      }
+      this.#release(hold as ChannelHold);
+    }
+    return 'busy';
+  }
+
+  /**
+   * SPEC §5: the caller hears why the call is refused (early media), then the final
+   * response. `screenedBy` is the callee whose screening refused it, for its counters (§3.8).
+   */
+  async announce(plan: Announce, screenedBy?: Subscriber): Promise<void> {
+    this.progress = {
+      ...this.progress,
+      outcome: 'rejected',
+      reason: plan.cause,
+      failureCode: plan.status,
+    };
+    try {
+      await this.#deps.announcer.play(this.#req, this.#res, plan.guidance);
+    } catch (err) {
+      this.#deps.logger.warn({ err, callId: this.#req.callId }, 'announcement failed');
+    }
+    await this.reject(plan.status, plan.reason);
+    if (screenedBy && (plan.cause === 'nuisance-blocked' || plan.cause === 'anonymous-rejected'))
+      this.#deps.counters.add({
+        numberId: screenedBy.base.id,
+        feature: plan.cause === 'nuisance-blocked' ? 'nuisance_blocking' : 'anonymous_rejection',
+        month: monthKey(this.#startedAt, screenedBy.base.timeZone),
+      });
+    this.finish();
+  }
+
   /** A number that is not ours: out through the outbound trunk. */
   async dialOut(number: string, steps: Diversion[]): Promise<void> {
     const trunk = this.#deps.config.calls.trunks.find((t) => t.outbound);
@@ -268,7 +476,7 @@ class CallRun {
     }
     const target = trunkTarget(trunk);
     const uri = parseUri(`sip:${number}@${trunk.address}:${target.port};user=phone`);
-    const invite = this.#invite(target, uri, number, steps, []);
+    const invite = this.#invite(target, uri, number, steps, [], true);
     this.progress.ringStartedAt ??= this.#deps.clock.now();
     const result = await this.#ring([invite], {});
     this.progress.ringEndedAt = this.#deps.clock.now();
@@ -310,17 +518,13 @@ class CallRun {
     if (this.#finished) return;
     this.#finished = true;
     if (this.#refresh !== undefined) this.#deps.clock.clearTimeout(this.#refresh);
-    for (const { line, key } of this.#channels)
-      this.#deps.state.channels
-        .release(line, key)
-        .catch((err: unknown) =>
-          this.#deps.logger.warn({ err, line }, 'could not release channel'),
-        );
+    for (const hold of [...this.#channels]) this.#release(hold);
     this.#deps.records.write(
       callRecord({
         callId: this.#req.callId,
         serverId: this.#deps.config.server.id,
         caller: this.#caller,
+        identity: this.#identity,
         owner: this.#owner,
         dialled: this.#dialled,
         startedAt: this.#startedAt,
@@ -336,6 +540,7 @@ class CallRun {
     toNumber: string,
     steps: readonly Diversion[],
     path: readonly string[],
+    trusted = false,
   ): OutgoingInvite {
     if (!uri) throw new SipError(500, 'Bad Contact');
     const { config } = this.#deps;
@@ -345,7 +550,8 @@ class CallRun {
         incoming: this.#req.message,
         uri,
         domain: config.sip.domain,
-        callerNumber: this.#callerNumber,
+        identity: this.#identity,
+        trusted,
         toNumber,
         history:
           steps.length > 0

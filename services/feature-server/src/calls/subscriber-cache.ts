@@ -5,9 +5,10 @@
 // arrive (a separate process writing the SQLite file of a memory-state server).
 import {
   findForwardingSetting,
+  findHuntGroupByNumber,
   findNumber,
-  findNumberSetting,
   findScheduledForwarding,
+  listNumberSettings,
   listStartedBulkMemberships,
   listSubscriptions,
   type Database,
@@ -16,8 +17,14 @@ import {
 } from '@ipvoice/db';
 import {
   effectiveForwarding,
+  normalizeNumber,
   type ForwardingSetting,
   type ForwardingSource,
+  type HuntGroupPlan,
+  type Presentation,
+  type RestrictionCategory,
+  type Screening,
+  type SpecialForwarding,
 } from '@ipvoice/features';
 import type { Clock, Logger } from '@ipvoice/sip';
 import { settingsChangedChannel, type StateStore } from '@ipvoice/state';
@@ -36,6 +43,29 @@ export interface Subscriber {
   forwardingSource: ForwardingSource;
   subscriptions: ReadonlySet<string>;
   internationalBarring: boolean;
+  /** SPEC §3.7/§3.8, present only when subscribed. */
+  screening: Screening | undefined;
+  /** SPEC §3.4, present when subscribed. */
+  specialForwarding: SpecialForwarding | undefined;
+  /** SPEC §3.6/§3.10: what applies to the number's own calls. */
+  outgoing: OutgoingSettings;
+  /** SPEC §3.5: the hunt group the number pilots or belongs to. */
+  hunt: HuntGroupView | undefined;
+}
+
+export interface OutgoingSettings {
+  presentation: Presentation;
+  restrictions: readonly RestrictionCategory[];
+  /** §3.6 specific number presentation, subscribed and on. */
+  specificNumber?: string;
+}
+
+export interface HuntGroupView extends HuntGroupPlan {
+  /** The state store's key for the group's round-robin position. */
+  key: string;
+  pilot: string;
+  /** Members' outgoing caller ID (§3.5). */
+  callerId: 'pilot' | 'individual';
 }
 
 interface Entry {
@@ -119,13 +149,26 @@ export class SubscriberCache {
       const baseFacts = row ? await findNumber(this.#db, row.number) : undefined;
       if (baseFacts) base = baseFacts;
     }
-    const [own, subscriptions, barring, scheduled, bulk] = await Promise.all([
+    const [own, subscriptions, documents, scheduled, bulk, hunt] = await Promise.all([
       findForwardingSetting(this.#db, base.id),
       listSubscriptions(this.#db, { numberId: base.id }),
-      findNumberSetting(this.#db, base.id, 'international_barring'),
+      listNumberSettings(this.#db, base.id),
       findScheduledForwarding(this.#db, base.id),
       listStartedBulkMemberships(this.#db, [base.id]),
+      findHuntGroupByNumber(this.#db, base.id),
     ]);
+    const subscribed = new Map(subscriptions.map((s) => [s.feature, s]));
+    const operatorNumber = (
+      feature: 'special_number_forwarding' | 'specific_number_presentation',
+    ) => {
+      const stored = subscribed.get(feature)?.operator_number;
+      return stored ? (normalizeNumber(stored) ?? undefined) : undefined;
+    };
+    const special = documents.special_number_forwarding;
+    const specialNumber = operatorNumber('special_number_forwarding');
+    const specificNumber = operatorNumber('specific_number_presentation');
+    const anonymousRejection = subscribed.has('anonymous_rejection');
+    const nuisanceBlocking = subscribed.has('nuisance_blocking');
     const effective = effectiveForwarding({
       own,
       ...(scheduled ? { scheduled: scheduled.setting } : {}),
@@ -140,8 +183,39 @@ export class SubscriberCache {
       base,
       forwarding: effective.setting,
       forwardingSource: effective.source,
-      subscriptions: new Set(subscriptions.map((s) => s.feature)),
-      internationalBarring: barring?.enabled === true,
+      subscriptions: new Set(subscribed.keys()),
+      internationalBarring: documents.international_barring?.enabled === true,
+      screening:
+        anonymousRejection || nuisanceBlocking
+          ? {
+              // §3.7: on by default once subscribed.
+              rejectAnonymous:
+                anonymousRejection && documents.anonymous_rejection?.enabled !== false,
+              blockedCallers: nuisanceBlocking
+                ? (documents.nuisance_blocking?.entries ?? []).map((e) => e.number)
+                : [],
+            }
+          : undefined,
+      specialForwarding:
+        special && specialNumber ? { ...special, number: specialNumber } : undefined,
+      outgoing: {
+        presentation: documents.caller_id?.presentation ?? 'present',
+        restrictions: documents.outgoing_restriction?.categories ?? [],
+        // §3.6: on by default once subscribed.
+        ...(specificNumber && documents.specific_number_presentation?.enabled !== false
+          ? { specificNumber }
+          : {}),
+      },
+      hunt: hunt
+        ? {
+            key: String(hunt.id),
+            pilot: hunt.pilot,
+            mode: hunt.mode,
+            numbers: [hunt.pilot, ...hunt.members],
+            noAnswerSeconds: hunt.noAnswerSeconds,
+            callerId: hunt.callerId,
+          }
+        : undefined,
     };
   }
 }

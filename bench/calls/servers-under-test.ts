@@ -1,5 +1,7 @@
 // The servers under test, each set up to take the benchmark's calls: Kamailio with the number
-// plan in its htable tables, ours with it provisioned and the callees registered.
+// plan in its htable tables and dispatcher list, ours with it provisioned and the callees
+// registered.
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reservePorts, runSipp } from '../../test/helpers/sipp.ts';
@@ -9,7 +11,14 @@ import {
   startFeatureServer,
   type RunningServer,
 } from '../register/feature-server.ts';
-import { kamailioTables, type NumberPlan } from './number-plan.ts';
+import {
+  benchCaller,
+  huntNumbers,
+  kamailioDispatcherList,
+  kamailioTables,
+  registrationCsv,
+  type NumberPlan,
+} from './number-plan.ts';
 
 const register = fileURLToPath(new URL('../register/register.xml', import.meta.url));
 
@@ -19,6 +28,8 @@ export interface Ports {
   callee: number;
   /** The callee UAS answering every call 486. */
   busy: number;
+  /** One UAS per hunt group number (pilot first), each its own device. */
+  hunt: number[];
   /** The caller: our server trusts it as a trunk by this port. */
   caller: number;
 }
@@ -35,11 +46,14 @@ export async function startKamailioPeer(
   ports: Ports,
   plan: NumberPlan,
 ): Promise<CallSetup> {
+  const dispatcherList = join(dir, 'dispatcher.list');
+  await writeFile(dispatcherList, kamailioDispatcherList(plan, ports));
   const server = await startKamailio({
     dir: join(dir, 'kamailio'),
     port: ports.server,
     config: kamailioCallsConfig,
-    tables: kamailioTables(plan, ports.callee, ports.busy),
+    tables: kamailioTables(plan, ports),
+    defines: { DSLIST: dispatcherList },
     cpus: '0',
   });
   return { port: ports.server, callerPort: ports.caller, server };
@@ -55,10 +69,17 @@ export async function startOurs(
     dir: join(dir, 'ours'),
     port: ports.server,
     httpPort: await reservePorts(1),
-    provisioning: provisioningYaml([...plan.callees, ...plan.busy], {
-      channels: 10_000,
-      busyForwarding: plan.busyForwarding,
-    }),
+    provisioning: provisioningYaml(
+      [...plan.callees, ...plan.busy, ...plan.screened, ...huntNumbers(plan)],
+      {
+        channels: 10_000,
+        busyForwarding: plan.busyForwarding,
+        nuisanceBlocking: new Map(plan.screened.map((c) => [c.aorUser, [benchCaller]])),
+        huntGroups: [
+          { pilot: plan.hunt.pilot.aorUser, members: plan.hunt.members.map((m) => m.aorUser) },
+        ],
+      },
+    ),
     config: oursConfig(ports.caller),
     cpus: '0',
     startTimeoutMs: 120_000,
@@ -68,6 +89,18 @@ export async function startOurs(
     // flow (where INVITEs go, README "Phones behind NAT") is that UAS.
     await registerNumbers(ports.server, csv.registerCallees, plan.callees, ports.callee);
     await registerNumbers(ports.server, csv.registerBusy, plan.busy, ports.busy);
+    // The screened numbers have a device too (the answering UAS): were one rung, the caller
+    // would see 180 and fail.
+    const screenedCsv = join(dir, 'register-screened.csv');
+    await writeFile(screenedCsv, registrationCsv(plan.screened));
+    await registerNumbers(ports.server, screenedCsv, plan.screened, ports.callee);
+    // Each hunt group number from its own UAS's port: ten devices, ten flows.
+    const hunt = huntNumbers(plan);
+    for (const [i, member] of hunt.entries()) {
+      const memberCsv = join(dir, `register-hunt-${i + 1}.csv`);
+      await writeFile(memberCsv, registrationCsv([member]));
+      await registerNumbers(ports.server, memberCsv, [member], ports.hunt[i] as number);
+    }
   } catch (error) {
     await server.stop();
     throw error;

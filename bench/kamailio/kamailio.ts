@@ -31,6 +31,8 @@ export interface KamailioOptions {
   credentials?: Credential[];
   /** Further htable tables by name, for configs such as calls.cfg. */
   tables?: Record<string, HtableRows>;
+  /** Further `#!define`s of the config (`-A NAME="value"`), e.g. calls.cfg's DSLIST. */
+  defines?: Record<string, string>;
   minExpires?: number;
   /** Pin to these CPUs with taskset (e.g. '0'). */
   cpus?: string;
@@ -62,6 +64,10 @@ export async function startKamailio(options: KamailioOptions): Promise<RunningKa
     `DBURL="text://${dbDir}"`,
     '-A',
     `MIN_EXPIRES=${options.minExpires ?? 60}`,
+    ...Object.entries(options.defines ?? {}).flatMap(([name, value]) => [
+      '-A',
+      `${name}="${value}"`,
+    ]),
     '-DD',
     '-E',
     '-n',

@@ -104,6 +104,10 @@ export interface ProvisioningOptions {
   channels?: number;
   /** Busy forwarding (SPEC §3.1): AOR user → the number its calls go to when it is busy. */
   busyForwarding?: ReadonlyMap<string, string>;
+  /** Nuisance blocking (SPEC §3.8): AOR user → the callers it blocks (with the subscription). */
+  nuisanceBlocking?: ReadonlyMap<string, readonly string[]>;
+  /** Round-robin hunt groups of the site (SPEC §3.5), caller ID of the pilot. */
+  huntGroups?: ReadonlyArray<{ pilot: string; members: readonly string[] }>;
 }
 
 /** provisioning/README.md format: one voice group, one site, access lines of 1,000 numbers. */
@@ -131,12 +135,37 @@ export function provisioningYaml(
         `              - number: "${c.aorUser}"`,
         `                sip: { username: "${c.sipId}", password: "${c.password}" }`,
       );
+      const subscriptions: string[] = [];
       const target = options.busyForwarding?.get(c.aorUser);
       if (target !== undefined) {
         lines.push(
           `                forwarding: { enabled: true, when: [busy], slots: ["${target}"], target: 1 }`,
         );
       }
+      const blocked = options.nuisanceBlocking?.get(c.aorUser);
+      if (blocked !== undefined) {
+        subscriptions.push('nuisance_blocking');
+        lines.push(
+          `                nuisanceBlocking: { numbers: [${blocked.map((n) => `"${n}"`).join(', ')}] }`,
+        );
+      }
+      if (options.huntGroups?.some((g) => g.pilot === c.aorUser) === true) {
+        subscriptions.push('hunt_group');
+      }
+      if (subscriptions.length > 0) {
+        lines.push(`                subscriptions: [${subscriptions.join(', ')}]`);
+      }
+    }
+  }
+  if (options.huntGroups !== undefined && options.huntGroups.length > 0) {
+    lines.push('        huntGroups:');
+    for (const g of options.huntGroups) {
+      lines.push(
+        `          - pilot: "${g.pilot}"`,
+        '            mode: round_robin',
+        '            callerId: pilot',
+        `            members: [${g.members.map((n) => `"${n}"`).join(', ')}]`,
+      );
     }
   }
   return lines.join('\n') + '\n';

@@ -6,13 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { encodeAlaw, encodeMulaw } from './g711.ts';
 import { readWav } from './wav.ts';
 
-export const guidances = [
-  'anonymous-rejected',
-  'nuisance-blocked',
-  'international-barred',
-  'outgoing-restricted',
-] as const;
-export type Guidance = (typeof guidances)[number];
+import { guidances, type Guidance } from '@ipvoice/features';
+
+// The decision core names the guidances (its refusal plans carry them); one prompt each.
+export { guidances, type Guidance };
 
 export const promptLanguages = ['ja', 'en'] as const;
 export type PromptLanguage = (typeof promptLanguages)[number];

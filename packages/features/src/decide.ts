@@ -14,7 +14,7 @@ import {
   type CallFacts,
   type CalleeFacts,
   type ForwardReason,
-  type ForwardingSetting,
+  type ForwardingConditions,
   type Plan,
   type Policy,
   type Reject,
@@ -61,13 +61,8 @@ const unconditionalRefusals: Record<'forwarding-loop' | 'forwarding-hops', Rejec
   },
 };
 
-type Conditions = Pick<
-  ForwardingSetting,
-  'enabled' | 'unconditional' | 'onBusy' | 'onNoAnswer' | 'onUnreachable' | 'ringTimeSeconds'
->;
-
 /** SPEC §3.4: a special-number forwarding governs the number instead of §3.1's setting. */
-function conditionsOf(callee: CalleeFacts): Conditions | undefined {
+function conditionsOf(callee: CalleeFacts): ForwardingConditions | undefined {
   return callee.specialForwarding ?? callee.forwarding;
 }
 

@@ -5,8 +5,8 @@
 /** SPEC §3.1: where a forwarded call goes. `voicemail` only with the voicemail subscription. */
 export type ForwardingTarget = 'slot1' | 'slot2' | 'slot3' | 'slot4' | 'slot5' | 'voicemail';
 
-/** SPEC §3.1 as stored (same shape as @ipvoice/db's ForwardingSetting). */
-export interface ForwardingSetting {
+/** SPEC §3.1's switch, conditions and ring time; §3.4 uses them too. */
+export interface ForwardingConditions {
   enabled: boolean;
   unconditional: boolean;
   onBusy: boolean;
@@ -14,6 +14,10 @@ export interface ForwardingSetting {
   onUnreachable: boolean;
   /** 5–30 seconds. */
   ringTimeSeconds: number;
+}
+
+/** SPEC §3.1 as stored (same shape as @ipvoice/db's ForwardingSetting). */
+export interface ForwardingSetting extends ForwardingConditions {
   activeTarget: ForwardingTarget | null;
   /** Slot 1 first; national digits (or 010… international), null when empty. */
   slots: readonly [string | null, string | null, string | null, string | null, string | null];
@@ -65,13 +69,7 @@ export interface Screening {
 }
 
 /** SPEC §3.4: the conditions and ring time of §3.1, the target fixed by the operator. */
-export interface SpecialForwarding {
-  enabled: boolean;
-  unconditional: boolean;
-  onBusy: boolean;
-  onNoAnswer: boolean;
-  onUnreachable: boolean;
-  ringTimeSeconds: number;
+export interface SpecialForwarding extends ForwardingConditions {
   /** 0120 / 0570 / 0800 number, national digits. */
   number: string;
 }

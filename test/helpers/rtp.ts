@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TracedMessage } from './calls.ts';
 import { repoRoot } from './feature-server.ts';
+import { reservePorts } from './sipp.ts';
 
 export interface RtpPacket {
   /** Date.now() when the packet arrived (the clock SIPp's trace time stamps are read against). */
@@ -77,12 +78,13 @@ export class RtpReceiver {
     });
   }
 
-  /** Binds a free UDP port on 127.0.0.1. */
+  /** Binds a free UDP port on 127.0.0.1, one that no SIPp of this process is handed. */
   static async start(): Promise<RtpReceiver> {
     const socket = createSocket('udp4');
+    const port = await reservePorts(1);
     await new Promise<void>((done, fail) => {
       socket.once('error', fail);
-      socket.bind(0, '127.0.0.1', () => {
+      socket.bind(port, '127.0.0.1', () => {
         socket.off('error', fail);
         done();
       });

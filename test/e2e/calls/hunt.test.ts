@@ -15,6 +15,7 @@ import {
   type ForwardingSpec,
   type HuntGroupSpec,
   type TracedSipp,
+  waitForMessage,
 } from '../../helpers/calls.ts';
 
 const redisUrl = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -72,6 +73,35 @@ test('sequential: the pilot is busy, member 1 unregistered, member 2 answers', a
     outcome: 'answered',
     hunt_member: m2,
   });
+});
+
+test('a member whose line has no free channel is skipped: the next member answers', async (t) => {
+  // The pilot's line carries one call at a time; member 1 has a line of its own.
+  const lab = await CallLab.start({
+    lines: [
+      { channels: 1, numbers: [{ number: pilot, subscriptions: ['hunt_group'] }] },
+      { numbers: [{ number: m1 }] },
+    ],
+    huntGroups: [{ pilot, members: [m1], mode: 'sequential' }],
+    // Two calls at once come from two trunk ports.
+    inboundTrunks: 2,
+  });
+  t.teardown(() => lab.dispose());
+  const pilotPhone = await lab.phone(pilot, 'phone-answer');
+  const m1Phone = await lab.phone(m1, 'phone-answer');
+  // The first call is answered by the pilot and stays up while the second arrives.
+  const first = await lab.trunkCall('caller', { caller: outside, callee: pilot, talkMs: 4000 });
+  await waitForMessage(first, (m) => m.direction === 'received' && m.status === 200);
+  const second = await lab.trunkCall('caller', {
+    caller: '0312000002',
+    callee: pilot,
+    trunk: 1,
+  });
+
+  await succeeded(t, first, second, pilotPhone, m1Phone);
+  t.is((await invitesTo(pilotPhone)).length, 1, 'the pilot was offered a call beyond its line');
+  t.like(await lab.record(await first.callId()), { hunt_member: pilot });
+  t.like(await lab.record(await second.callId()), { outcome: 'answered', hunt_member: m1 });
 });
 
 test('a call to a member number is delivered to the group: the pilot first, To kept', async (t) => {

@@ -11,6 +11,10 @@ export {
   forwardingHistoryHeaders,
   announcementLanguages,
   type AnnouncementLanguage,
+  mailTransports,
+  mailLanguages,
+  type MailTransport,
+  type MailLanguage,
   type ForwardingHistoryHeader,
   type Trunk,
 } from './schema.ts';

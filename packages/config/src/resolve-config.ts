@@ -74,6 +74,21 @@ export function resolveConfig(file: ConfigFile, root: string, system: ConfigSyst
         file.media.advertisedAddress === 'auto' ? advertisedHost : file.media.advertisedAddress,
     },
     announcements: { ...file.announcements },
+    mail: {
+      ...file.mail,
+      outboxDir: opt(file.mail.outboxDir) ?? resolve(dataDir, 'outbox'),
+      smtp: {
+        host: file.mail.smtp.host,
+        port: file.mail.smtp.port,
+        secure: file.mail.smtp.secure,
+        ...(file.mail.smtp.user ? { user: file.mail.smtp.user } : {}),
+        ...(file.mail.smtp.password ? { password: file.mail.smtp.password } : {}),
+      },
+    },
+    voicemail: {
+      ...file.voicemail,
+      storeDir: opt(file.voicemail.storeDir) ?? resolve(dataDir, 'voicemail'),
+    },
   };
 }
 

@@ -67,6 +67,20 @@ const trunk = z.strictObject({
 /** SPEC §5: the language of the spoken guidance played before a refusal. */
 export const announcementLanguages = ['ja', 'en'] as const;
 
+/** How mail leaves: written to an outbox folder (embedded default) or sent over SMTP. */
+export const mailTransports = ['outbox', 'smtp'] as const;
+/** The language of notification e-mails (SPEC §3.11, §3.12). */
+export const mailLanguages = ['ja', 'en'] as const;
+
+// `addr@host` or `Display Name <addr@host>`: enough to catch a forgotten domain or bracket.
+const mailbox = /^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
+
+/** A dialled number: YAML must quote it, or 0120 would arrive as the integer 120. */
+const digits = () =>
+  z
+    .string({ error: 'expected a string of digits (quote it in YAML)' })
+    .regex(/^[0-9]{1,15}$/, { error: 'expected 1-15 digits' });
+
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const digestAlgorithms = ['SHA-256', 'MD5'] as const;
 
@@ -168,6 +182,33 @@ export const configFileSchema = z
         error: `expected one of ${announcementLanguages.join(', ')}`,
       }),
     }),
+    mail: z.strictObject({
+      transport: z.enum(mailTransports, { error: `expected one of ${mailTransports.join(', ')}` }),
+      from: text().regex(mailbox, { error: 'expected addr@host or Name <addr@host>' }),
+      /** Absent: `<dataDir>/outbox`. */
+      outboxDir: optionalText(),
+      smtp: z.strictObject({
+        host: text(),
+        port: port(),
+        /** TLS from the first byte (port 465); false still upgrades with STARTTLS when offered. */
+        secure: flag(),
+        user: optionalText(),
+        password: optionalText(),
+      }),
+      language: z.enum(mailLanguages, { error: `expected one of ${mailLanguages.join(', ')}` }),
+      maxAttempts: integer(1, 100),
+      retryBaseSeconds: integer(1, 3600),
+    }),
+    voicemail: z.strictObject({
+      /** SPEC §3.11: the message centre number users dial to listen. */
+      centreNumber: digits(),
+      maxMessageSeconds: integer(5, 3600),
+      silenceSeconds: integer(1, 60),
+      pinMaxFailures: integer(1, 100),
+      pinLockMinutes: integer(1, 7 * 24 * 60),
+      /** Absent: `<dataDir>/voicemail`. */
+      storeDir: optionalText(),
+    }),
   })
   .superRefine((c, ctx) => {
     for (const name of ['tls', 'wss'] as const) {
@@ -220,6 +261,23 @@ export const configFileSchema = z
         message: 'must be even (RTP uses even ports)',
       });
     }
+    const smtp = c.mail.smtp;
+    if (Boolean(smtp.user) !== Boolean(smtp.password)) {
+      // Reported at the key that was set, so the message names where it came from.
+      const [set, missing] = smtp.user ? ['user', 'password'] : ['password', 'user'];
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mail', 'smtp', set],
+        message: `needs mail.smtp.${missing} as well`,
+      });
+    }
+    if (c.voicemail.silenceSeconds >= c.voicemail.maxMessageSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['voicemail', 'silenceSeconds'],
+        message: 'must be less than voicemail.maxMessageSeconds',
+      });
+    }
     if (c.sip.timers.t1 > c.sip.timers.t2) {
       ctx.addIssue({
         code: 'custom',
@@ -233,6 +291,8 @@ export type ConfigFile = z.infer<typeof configFileSchema>;
 export type LogLevel = (typeof logLevels)[number];
 export type DigestAlgorithm = (typeof digestAlgorithms)[number];
 export type AnnouncementLanguage = (typeof announcementLanguages)[number];
+export type MailTransport = (typeof mailTransports)[number];
+export type MailLanguage = (typeof mailLanguages)[number];
 
 type Transport = { enabled: boolean; port: number };
 type SecureTransport = Transport & { certFile?: string; keyFile?: string };
@@ -295,6 +355,33 @@ export interface Config {
     rtpPortMax: number;
   };
   announcements: { language: AnnouncementLanguage };
+  /** Notification e-mail (services/notifier; SPEC §3.11, §3.12). */
+  mail: {
+    transport: MailTransport;
+    /** The From header. */
+    from: string;
+    /** Absolute; where the outbox transport writes `<id>-<kind>.eml`. */
+    outboxDir: string;
+    smtp: { host: string; port: number; secure: boolean; user?: string; password?: string };
+    language: MailLanguage;
+    /** Sends tried before a mail is marked failed. */
+    maxAttempts: number;
+    /** The first retry waits this long, each next one twice as long, at most an hour. */
+    retryBaseSeconds: number;
+  };
+  /** SPEC §3.11 voicemail. */
+  voicemail: {
+    /** Digits only. */
+    centreNumber: string;
+    maxMessageSeconds: number;
+    /** Silence that ends a recording. */
+    silenceSeconds: number;
+    /** Wrong PINs in a row before the box locks. */
+    pinMaxFailures: number;
+    pinLockMinutes: number;
+    /** Absolute; recordings and greetings. */
+    storeDir: string;
+  };
 }
 
 export interface Trunk {

@@ -395,3 +395,150 @@ test('the RTP port range must be ordered and start even; the language must be kn
     'config: announcements.language: expected one of ja, en, got "fr" (from IPVOICE_ANNOUNCEMENTS__LANGUAGE)',
   );
 });
+
+test('mail and voicemail have defaults; their folders follow dataDir', (t) => {
+  const c = load();
+  t.deepEqual(c.mail, {
+    transport: 'outbox',
+    from: 'IP Voice <noreply@ipvoice.local>',
+    outboxDir: join(repoRoot, 'var', 'outbox'),
+    smtp: { host: '127.0.0.1', port: 25, secure: false },
+    language: 'ja',
+    maxAttempts: 8,
+    retryBaseSeconds: 30,
+  });
+  t.deepEqual(c.voicemail, {
+    centreNumber: '1417',
+    maxMessageSeconds: 120,
+    silenceSeconds: 5,
+    pinMaxFailures: 3,
+    pinLockMinutes: 15,
+    storeDir: join(repoRoot, 'var', 'voicemail'),
+  });
+  const moved = load({ env: { DATA_DIR: '/tmp/ipv-data' } });
+  t.is(moved.mail.outboxDir, '/tmp/ipv-data/outbox');
+  t.is(moved.voicemail.storeDir, '/tmp/ipv-data/voicemail');
+});
+
+test('mail and voicemail keys are set from files and the environment', (t) => {
+  const f = yamlFile(
+    [
+      'mail:',
+      '  transport: smtp',
+      '  from: noreply@example.net',
+      '  outboxDir: var/mail-out',
+      '  smtp: { host: smtp.example.net, port: 465, secure: true, user: u }',
+      'voicemail: { centreNumber: "0120", storeDir: /srv/vm }',
+      '',
+    ].join('\n'),
+  );
+  const c = load({
+    argv: ['--config', f],
+    env: {
+      IPVOICE_MAIL__SMTP__PASSWORD: 'pw',
+      IPVOICE_MAIL__LANGUAGE: 'en',
+      IPVOICE_MAIL__MAX_ATTEMPTS: '3',
+      IPVOICE_MAIL__RETRY_BASE_SECONDS: '1',
+      IPVOICE_VOICEMAIL__MAX_MESSAGE_SECONDS: '60',
+      IPVOICE_VOICEMAIL__SILENCE_SECONDS: '3',
+      IPVOICE_VOICEMAIL__PIN_MAX_FAILURES: '5',
+      IPVOICE_VOICEMAIL__PIN_LOCK_MINUTES: '30',
+    },
+  });
+  t.deepEqual(c.mail, {
+    transport: 'smtp',
+    from: 'noreply@example.net',
+    outboxDir: join(repoRoot, 'var/mail-out'),
+    smtp: { host: 'smtp.example.net', port: 465, secure: true, user: 'u', password: 'pw' },
+    language: 'en',
+    maxAttempts: 3,
+    retryBaseSeconds: 1,
+  });
+  t.deepEqual(c.voicemail, {
+    centreNumber: '0120',
+    maxMessageSeconds: 60,
+    silenceSeconds: 3,
+    pinMaxFailures: 5,
+    pinLockMinutes: 30,
+    storeDir: '/srv/vm',
+  });
+  t.is(load({ env: { IPVOICE_VOICEMAIL__CENTRE_NUMBER: '0570' } }).voicemail.centreNumber, '0570');
+});
+
+test('bad mail settings are rejected with their key', (t) => {
+  t.is(
+    errorOf(t, { env: { IPVOICE_MAIL__TRANSPORT: 'sendmail' } }),
+    'config: mail.transport: expected one of outbox, smtp, got "sendmail" (from IPVOICE_MAIL__TRANSPORT)',
+  );
+  t.is(
+    errorOf(t, { env: { IPVOICE_MAIL__FROM: 'IP Voice <noreply>' } }),
+    'config: mail.from: expected addr@host or Name <addr@host>, got "IP Voice <noreply>" (from IPVOICE_MAIL__FROM)',
+  );
+  t.regex(errorOf(t, { env: { IPVOICE_MAIL__FROM: 'noreply' } }), /mail\.from: expected addr@host/);
+  t.regex(
+    errorOf(t, { env: { IPVOICE_MAIL__LANGUAGE: 'fr' } }),
+    /mail\.language: expected one of ja, en, got "fr"/,
+  );
+  t.regex(
+    errorOf(t, { env: { IPVOICE_MAIL__MAX_ATTEMPTS: '0' } }),
+    /mail\.maxAttempts: expected an integer 1-100, got "0"/,
+  );
+  t.regex(
+    errorOf(t, { env: { IPVOICE_MAIL__RETRY_BASE_SECONDS: '1.5' } }),
+    /mail\.retryBaseSeconds: expected an integer 1-3600, got "1.5"/,
+  );
+  t.regex(
+    errorOf(t, { env: { IPVOICE_MAIL__SMTP__PORT: '70000' } }),
+    /mail\.smtp\.port: expected an integer 1-65535/,
+  );
+  t.regex(
+    errorOf(t, { env: { IPVOICE_MAIL__SMTP__SECURE: 'tls' } }),
+    /mail\.smtp\.secure: expected true or false, got "tls"/,
+  );
+  t.is(
+    errorOf(t, { env: { IPVOICE_MAIL__SMTP__USER: 'u' } }),
+    'config: mail.smtp.user: needs mail.smtp.password as well (from IPVOICE_MAIL__SMTP__USER)',
+  );
+  t.regex(
+    errorOf(t, { env: { IPVOICE_MAIL__SMTP__PASSWORD: 'pw' } }),
+    /mail\.smtp\.password: needs mail\.smtp\.user as well \(from IPVOICE_MAIL__SMTP__PASSWORD\)/,
+  );
+  t.is(
+    errorOf(t, { argv: ['--config', yamlFile('mail: { smtp: { tls: true } }\n')] }).split(' (')[0],
+    'config: mail.smtp.tls: unknown key',
+  );
+});
+
+test('bad voicemail settings are rejected with their key', (t) => {
+  for (const centre of ['14-17', 'abc', '1234567890123456']) {
+    t.regex(
+      errorOf(t, { env: { IPVOICE_VOICEMAIL__CENTRE_NUMBER: centre } }),
+      /voicemail\.centreNumber: expected 1-15 digits/,
+    );
+  }
+  t.regex(
+    errorOf(t, { argv: ['--config', yamlFile('voicemail: { centreNumber: 1417 }\n')] }),
+    /voicemail\.centreNumber: expected a string of digits \(quote it in YAML\), got 1417/,
+  );
+  t.regex(
+    errorOf(t, { env: { IPVOICE_VOICEMAIL__MAX_MESSAGE_SECONDS: '4' } }),
+    /voicemail\.maxMessageSeconds: expected an integer 5-3600, got "4"/,
+  );
+  t.is(
+    errorOf(t, {
+      env: {
+        IPVOICE_VOICEMAIL__SILENCE_SECONDS: '60',
+        IPVOICE_VOICEMAIL__MAX_MESSAGE_SECONDS: '60',
+      },
+    }),
+    'config: voicemail.silenceSeconds: must be less than voicemail.maxMessageSeconds (from IPVOICE_VOICEMAIL__SILENCE_SECONDS)',
+  );
+  t.regex(
+    errorOf(t, { env: { IPVOICE_VOICEMAIL__PIN_MAX_FAILURES: '0' } }),
+    /voicemail\.pinMaxFailures: expected an integer 1-100/,
+  );
+  t.regex(
+    errorOf(t, { env: { IPVOICE_VOICEMAIL__PIN_LOCK_MINUTES: 'soon' } }),
+    /voicemail\.pinLockMinutes: expected an integer 1-10080, got "soon"/,
+  );
+});

@@ -54,6 +54,67 @@ english nuisance-blocked 'The person you are calling does not accept your call.'
 english international-barred 'The international call you dialled is unavailable at your request.'
 english outgoing-restricted 'Calls to the number you dialled cannot be made from this phone.'
 
+# Voicemail (SPEC §3.11): deposit, retrieval menu, counts read out as numbers.
+japanese vm-greeting 'ただいま電話に出ることができません。発信音のあとに、メッセージをお話しください。'
+japanese vm-greeting-announce-only 'ただいま電話に出ることができません。のちほどおかけ直しください。'
+japanese vm-box-full 'メッセージボックスがいっぱいのため、メッセージをお預かりできません。'
+japanese vm-recorded 'メッセージをお預かりしました。'
+japanese vm-enter-box 'メッセージボックスの番号を入力し、最後にシャープを押してください。'
+japanese vm-enter-pin '暗証番号を入力し、最後にシャープを押してください。'
+japanese vm-wrong-pin '暗証番号が違います。'
+japanese vm-locked '暗証番号の誤りが続いたため、このメッセージボックスは、しばらくご利用いただけません。' 1.2
+japanese vm-new-before '新しいメッセージは、'
+japanese vm-new-after '件です。'
+japanese vm-saved-before '保存されたメッセージは、'
+japanese vm-saved-after '件です。'
+japanese vm-main-menu 'メッセージを聞くには1を、応答メッセージを録音するには3を、終了するには9を押してください。' 1.2
+japanese vm-message-menu 'もう一度聞くには1を、削除するには7を、次のメッセージへ進むには9を押してください。' 1.2
+japanese vm-deleted '削除しました。'
+japanese vm-no-more 'メッセージは以上です。'
+japanese vm-record-greeting '発信音のあとに、応答メッセージをお話しください。終わりましたらシャープを押してください。' 1.2
+japanese vm-greeting-saved '応答メッセージを登録しました。'
+japanese vm-invalid '入力が正しくありません。'
+japanese vm-goodbye 'ご利用ありがとうございました。'
+
+english vm-greeting 'The person you are calling cannot take your call. Please leave a message after the tone.'
+english vm-greeting-announce-only 'The person you are calling cannot take your call. Please call again later.'
+english vm-box-full 'The mailbox is full, so your message cannot be recorded.'
+english vm-recorded 'Your message has been recorded. Goodbye.'
+english vm-enter-box 'Please enter your mailbox number, followed by the hash key.'
+english vm-enter-pin 'Please enter your PIN, followed by the hash key.'
+english vm-wrong-pin 'That PIN is not correct.'
+english vm-locked 'Too many wrong PINs. This mailbox is locked for a while.'
+english vm-new-before 'You have'
+english vm-new-after 'new messages.'
+english vm-saved-before 'and'
+english vm-saved-after 'saved messages.'
+english vm-main-menu 'To listen to your messages, press 1. To record your greeting, press 3. To finish, press 9.' 170
+english vm-message-menu 'To hear it again, press 1. To delete it, press 7. For the next message, press 9.' 170
+english vm-deleted 'Message deleted.'
+english vm-no-more 'There are no more messages.'
+english vm-record-greeting 'Please record your greeting after the tone, and press the hash key when you are done.'
+english vm-greeting-saved 'Your greeting has been saved.'
+english vm-invalid 'That is not a valid choice.'
+english vm-goodbye 'Goodbye.'
+
+# Numbers 0-20 as words, so a count is read as one word; the TTS is given kana and words, not
+# digits, so it cannot pick another reading (4 is よん and 7 なな, as in counting messages).
+ja_numbers=(ぜろ いち に さん よん ご ろく なな はち きゅう じゅう じゅういち じゅうに じゅうさん
+  じゅうよん じゅうご じゅうろく じゅうなな じゅうはち じゅうきゅう にじゅう)
+en_numbers=(zero one two three four five six seven eight nine ten eleven twelve thirteen
+  fourteen fifteen sixteen seventeen eighteen nineteen twenty)
+for n in $(seq 0 20); do
+  japanese "num-$n" "${ja_numbers[$n]}" 1.0
+  english "num-$n" "${en_numbers[$n]}"
+done
+
+# The tone before a recording: 1 kHz, 400 ms, peak -12 dBFS, with 5 ms fades against clicks;
+# the same file in both language folders.
+for language in ja en; do
+  sox -D -n -r 8000 -c 1 -b 16 -e signed-integer "$language/beep.wav" \
+    synth 0.4 sine 1000 gain -12 fade 0.005 0.4 0.005
+done
+
 for f in ja/*.wav en/*.wav; do
   printf '%-36s %ss\n' "$f" "$(soxi -D "$f")"
 done

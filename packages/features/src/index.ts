@@ -11,3 +11,7 @@ export * from './screening.ts';
 export * from './outgoing.ts';
 export * from './hunt.ts';
 export { monthKey, previousMonthKey } from './local-time.ts';
+export * from './pin.ts';
+export * from './pin-lockout.ts';
+export * from './voicemail.ts';
+export * from './incoming-notice.ts';

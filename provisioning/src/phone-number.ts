@@ -30,21 +30,3 @@ export function forwardingTargetProblem(digits: string): string | undefined {
     return 'a domestic target has 10–11 digits including the area code';
   return undefined;
 }
-
-/** SPEC §3.11: 4–8 digits, no run of 4 ascending/descending digits, no digit 4 times in a row. */
-export function pinProblem(pin: string): string | undefined {
-  if (!/^[0-9]{4,8}$/.test(pin)) return 'a PIN has 4–8 digits';
-  let up = 1;
-  let down = 1;
-  let same = 1;
-  for (let i = 1; i < pin.length; i++) {
-    const step = Number(pin[i]) - Number(pin[i - 1]);
-    up = step === 1 ? up + 1 : 1;
-    down = step === -1 ? down + 1 : 1;
-    same = step === 0 ? same + 1 : 1;
-    if (up >= 4 || down >= 4)
-      return 'a PIN cannot contain 4 or more consecutive digits such as 6789 or 3210';
-    if (same >= 4) return 'a PIN cannot repeat the same digit 4 or more times in a row';
-  }
-  return undefined;
-}

@@ -1,5 +1,6 @@
+import { validatePin } from '@ipvoice/features';
 import { z } from 'zod';
-import { countHyphens, forwardingTargetProblem, pinProblem, stripHyphens } from './phone-number.ts';
+import { countHyphens, forwardingTargetProblem, stripHyphens } from './phone-number.ts';
 
 /** Digits with up to 3 hyphens, stripped on the way in (SPEC §2). */
 function digitsWithHyphens(pattern: RegExp, message: string) {
@@ -132,8 +133,8 @@ export const voicemail = z
     pin: z
       .string()
       .superRefine((pin, ctx) => {
-        const problem = pinProblem(pin);
-        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+        const check = validatePin(pin);
+        if (!check.ok) ctx.addIssue({ code: 'custom', message: check.message });
       })
       .nullable()
       .default(null),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { provisioningJsonSchema } from '../src/json-schema.ts';
-import { forwardingTargetProblem, pinProblem } from '../src/phone-number.ts';
+import { forwardingTargetProblem } from '../src/phone-number.ts';
 import { validateProvisioning } from '../src/validate-provisioning.ts';
 
 /** A minimal valid document with one base number whose fields a test overrides. */
@@ -196,10 +196,19 @@ for (const [target, problem] of targets) {
   });
 }
 
+// The rules themselves are tested in @ipvoice/features (validatePin); here, that each reaches
+// the document's errors at the PIN's path.
 test('PINs: 4–8 digits, no 4-digit runs up or down, no digit 4 times in a row', (t) => {
-  t.is(pinProblem('2580'), undefined);
-  t.is(pinProblem('13572468'), undefined);
-  t.regex(pinProblem('123') ?? '', /4–8 digits/);
-  t.regex(pinProblem('903210') ?? '', /consecutive/);
-  t.regex(pinProblem('577778') ?? '', /same digit/);
+  const pinErrors = (pin: string) =>
+    errorsOf(withNumber({ subscriptions: ['voicemail'], voicemail: { pin } }));
+  t.deepEqual(pinErrors('2580'), []);
+  t.deepEqual(pinErrors('13572468'), []);
+  t.deepEqual(pinErrors('123'), [`${numberPath}.voicemail.pin: a PIN has 4–8 digits`]);
+  t.deepEqual(pinErrors('12a4'), [`${numberPath}.voicemail.pin: a PIN is digits only (0–9)`]);
+  t.deepEqual(pinErrors('903210'), [
+    `${numberPath}.voicemail.pin: a PIN cannot contain 4 or more consecutive digits such as 6789 or 3210`,
+  ]);
+  t.deepEqual(pinErrors('577778'), [
+    `${numberPath}.voicemail.pin: a PIN cannot repeat the same digit 4 or more times in a row`,
+  ]);
 });

@@ -10,6 +10,7 @@ import type { ForwardingScheduleStateTable } from './tables/forwarding-schedule-
 import type { ForwardingSettingTable } from './tables/forwarding-setting.table.ts';
 import type { HuntGroupMemberTable } from './tables/hunt-group-member.table.ts';
 import type { HuntGroupTable } from './tables/hunt-group.table.ts';
+import type { MailQueueTable } from './tables/mail-queue.table.ts';
 import type { NumberSettingTable } from './tables/number-setting.table.ts';
 import type { NumberTable } from './tables/number.table.ts';
 import type { ScreeningCounterTable } from './tables/screening-counter.table.ts';
@@ -41,4 +42,5 @@ export interface Database {
   bulk_forwarding_operations: BulkForwardingOperationTable;
   bulk_forwarding_results: BulkForwardingResultTable;
   screening_counters: ScreeningCounterTable;
+  mail_queue: MailQueueTable;
 }

@@ -27,6 +27,7 @@ export * from './tables/setting-history.table.ts';
 export * from './tables/bulk-forwarding-operation.table.ts';
 export * from './tables/bulk-forwarding-result.table.ts';
 export * from './tables/screening-counter.table.ts';
+export * from './tables/mail-queue.table.ts';
 
 export * from './repositories/voice-groups.ts';
 export * from './repositories/sites.ts';
@@ -45,3 +46,4 @@ export * from './repositories/setting-history.ts';
 export * from './repositories/bulk-forwarding-operations.ts';
 export * from './repositories/bulk-forwarding-recovery.ts';
 export * from './repositories/screening-counters.ts';
+export * from './repositories/mail-queue.ts';

@@ -19,6 +19,8 @@ import type { SipCredentialTable } from './tables/sip-credential.table.ts';
 import type { SiteTable } from './tables/site.table.ts';
 import type { SubscriptionTable } from './tables/subscription.table.ts';
 import type { VoiceGroupTable } from './tables/voice-group.table.ts';
+import type { VoicemailBoxTable } from './tables/voicemail-box.table.ts';
+import type { VoicemailMessageTable } from './tables/voicemail-message.table.ts';
 
 /** Every table of the schema, as kysely sees it. */
 export interface Database {
@@ -42,5 +44,7 @@ export interface Database {
   bulk_forwarding_operations: BulkForwardingOperationTable;
   bulk_forwarding_results: BulkForwardingResultTable;
   screening_counters: ScreeningCounterTable;
+  voicemail_messages: VoicemailMessageTable;
+  voicemail_boxes: VoicemailBoxTable;
   mail_queue: MailQueueTable;
 }

@@ -27,6 +27,8 @@ export * from './tables/setting-history.table.ts';
 export * from './tables/bulk-forwarding-operation.table.ts';
 export * from './tables/bulk-forwarding-result.table.ts';
 export * from './tables/screening-counter.table.ts';
+export * from './tables/voicemail-message.table.ts';
+export * from './tables/voicemail-box.table.ts';
 export * from './tables/mail-queue.table.ts';
 
 export * from './repositories/voice-groups.ts';
@@ -46,4 +48,5 @@ export * from './repositories/setting-history.ts';
 export * from './repositories/bulk-forwarding-operations.ts';
 export * from './repositories/bulk-forwarding-recovery.ts';
 export * from './repositories/screening-counters.ts';
+export * from './repositories/voicemail.ts';
 export * from './repositories/mail-queue.ts';

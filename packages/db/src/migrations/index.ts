@@ -4,6 +4,7 @@ import * as featureSettings from './2025-11-23-0100-feature-settings.ts';
 import * as callRecords from './2025-11-23-0200-call-records.ts';
 import * as forwardingJobs from './2025-11-23-0300-forwarding-jobs.ts';
 import * as screeningCounters from './2025-11-23-0400-screening-counters.ts';
+import * as voicemail from './2025-11-23-0500-voicemail.ts';
 import * as mailQueue from './2025-11-23-0600-mail-queue.ts';
 
 /** Every migration, listed by hand: no directory scanning, names sort by time. */
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '2025-11-23-0200-call-records': callRecords,
   '2025-11-23-0300-forwarding-jobs': forwardingJobs,
   '2025-11-23-0400-screening-counters': screeningCounters,
+  '2025-11-23-0500-voicemail': voicemail,
   '2025-11-23-0600-mail-queue': mailQueue,
 };
 

@@ -1,12 +1,12 @@
-// Opens announcement sessions: answers an offer and binds each session's RTP socket on a free
-// even port of the configured range.
+// Opens media sessions: answers an offer and binds each session's RTP socket on a free even
+// port of the configured range.
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv4 } from 'node:net';
-import { AnnouncementSession } from './announcement-session.ts';
+import { MediaSession } from './media-session.ts';
 import { cryptoRandomInt, monotonicClock, type MediaClock, type RandomInt } from './clock.ts';
 import { silentLogger, type Logger } from './logger.ts';
 import { negotiate } from './negotiate.ts';
-import { buildAnswer } from './sdp-answer.ts';
+import { buildAnswer, type MediaDirection } from './sdp-answer.ts';
 
 export interface MediaEngineOptions {
   /** Address the RTP sockets bind to, e.g. '0.0.0.0' or '127.0.0.1'. */
@@ -18,6 +18,11 @@ export interface MediaEngineOptions {
   logger?: Logger;
   clock?: MediaClock;
   random?: RandomInt;
+}
+
+export interface OpenOptions {
+  /** 'sendonly' (default) for announcements; 'sendrecv' to hear the caller (DTMF, recording). */
+  direction?: MediaDirection;
 }
 
 export class MediaError extends Error {
@@ -57,15 +62,20 @@ export class MediaEngine {
   }
 
   /**
-   * Answers `offer` with a send-only G.711 stream on a socket of its own. Undefined when the
-   * offer has nothing we can play to (the reason is logged at debug level).
+   * Answers `offer` with a G.711 stream on a socket of its own: send-only, or two-way with the
+   * offer's telephone-event payload type for DTMF. Undefined when the offer has nothing we can
+   * play to (the reason is logged at debug level).
    */
-  async open(offer: Buffer | string): Promise<AnnouncementSession | undefined> {
+  async open(offer: Buffer | string, options: OpenOptions = {}): Promise<MediaSession | undefined> {
     const negotiation = negotiate(offer);
     if (!negotiation.ok) {
-      this.#logger.debug({ reason: negotiation.reason }, 'no announcement: offer refused');
+      this.#logger.debug({ reason: negotiation.reason }, 'no media session: offer refused');
       return undefined;
     }
+    // RFC 3264 §6.1: a recvonly offer is answered sendonly; then DTMF comes by SIP INFO only.
+    const direction: MediaDirection =
+      options.direction === 'sendrecv' && negotiation.callerSends ? 'sendrecv' : 'sendonly';
+    const telephoneEvent = direction === 'sendrecv' ? negotiation.telephoneEvent : undefined;
     const { socket, port } = await this.#bind();
     const answer = buildAnswer({
       sessionId: this.#random(2 ** 47),
@@ -75,13 +85,17 @@ export class MediaEngine {
       payloadType: negotiation.payloadType,
       mediaLines: negotiation.mediaLines,
       audioIndex: negotiation.audioIndex,
+      direction,
+      telephoneEvent,
     });
-    return new AnnouncementSession({
+    return new MediaSession({
       socket,
       localPort: port,
       answer,
       codec: negotiation.codec,
       payloadType: negotiation.payloadType,
+      direction,
+      telephoneEvent,
       remote: { address: negotiation.address, port: negotiation.port },
       clock: this.#clock,
       random: this.#random,

@@ -1,5 +1,6 @@
-// Offer/answer for an announcement (RFC 3264): we only send G.711, so from the offer we need
-// its first usable audio stream, the first of PCMU/PCMA it lists there, and where to send.
+// Offer/answer for our audio (RFC 3264): we speak G.711 only, so from the offer we need its
+// first usable audio stream, the first of PCMU/PCMA it lists there, where to send, and for a
+// two-way session whether the caller can send RFC 4733 DTMF events and audio at all.
 import { inspectSdp } from '@ipvoice/sdp';
 
 export type Codec = 'PCMU' | 'PCMA';
@@ -26,6 +27,10 @@ export type Negotiation =
       /** Every m= line of the offer, in order, and which one carries the announcement. */
       mediaLines: OfferedMediaLine[];
       audioIndex: number;
+      /** The offer's payload type for RFC 4733 telephone-event/8000 in that stream, if any. */
+      telephoneEvent: number | undefined;
+      /** False when the offer is recvonly: the caller sends us nothing (RFC 3264 §6.1). */
+      callerSends: boolean;
     }
   | { ok: false; reason: string };
 
@@ -45,11 +50,12 @@ export function negotiate(offer: Buffer | string): Negotiation {
   if (direction === 'sendonly' || direction === 'inactive')
     return { ok: false, reason: `audio stream is ${direction}: nothing can be played to it` };
 
-  let chosen: { codec: Codec; payloadType: number } | undefined;
-  for (const payloadType of String(audio.payloads ?? '')
+  const payloadTypes = String(audio.payloads ?? '')
     .split(/\s+/)
     .filter((p) => p !== '')
-    .map(Number)) {
+    .map(Number);
+  let chosen: { codec: Codec; payloadType: number } | undefined;
+  for (const payloadType of payloadTypes) {
     const rtpmap = audio.rtp.find((r) => r.payload === payloadType);
     const codec = rtpmap
       ? g711Named(rtpmap.codec, rtpmap.rate, rtpmap.encoding)
@@ -71,6 +77,15 @@ export function negotiate(offer: Buffer | string): Negotiation {
   if (connection.ip === '0.0.0.0')
     return { ok: false, reason: 'connection address 0.0.0.0: the stream is on hold' };
 
+  // RFC 4733 §7.1.1: telephone-event is a dynamic payload type named by a=rtpmap, 8000 Hz here
+  // as the audio is 8 kHz.
+  const telephoneEvent = audio.rtp.find(
+    (r) =>
+      payloadTypes.includes(r.payload) &&
+      r.codec.toLowerCase() === 'telephone-event' &&
+      r.rate === 8000,
+  )?.payload;
+
   return {
     ok: true,
     ...chosen,
@@ -82,6 +97,8 @@ export function negotiate(offer: Buffer | string): Negotiation {
       payloads: String(m.payloads ?? ''),
     })),
     audioIndex,
+    telephoneEvent,
+    callerSends: direction !== 'recvonly',
   };
 }
 

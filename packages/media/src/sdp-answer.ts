@@ -1,6 +1,8 @@
-// Our answer to an offer (RFC 3264 §6): the announcement stream send-only with the one codec
-// chosen, and every other offered stream rejected with port 0.
+// Our answer to an offer (RFC 3264): the audio stream with the one codec chosen (and, two-way,
+// RFC 4733 telephone-event when offered), every other offered stream rejected with port 0.
 import type { Codec, OfferedMediaLine } from './negotiate.ts';
+
+export type MediaDirection = 'sendonly' | 'sendrecv';
 
 export interface AnswerParams {
   sessionId: number;
@@ -10,6 +12,9 @@ export interface AnswerParams {
   payloadType: number;
   mediaLines: OfferedMediaLine[];
   audioIndex: number;
+  direction: MediaDirection;
+  /** The offered telephone-event payload type to accept; only with sendrecv. */
+  telephoneEvent: number | undefined;
 }
 
 export function buildAnswer(p: AnswerParams): Buffer {
@@ -27,13 +32,17 @@ export function buildAnswer(p: AnswerParams): Buffer {
       lines.push(`m=${m.type} 0 ${m.protocol} ${m.payloads || '0'}`);
       continue;
     }
+    // RFC 3264 §6.1: answer with the offer's payload type numbers.
+    const events = p.direction === 'sendrecv' ? p.telephoneEvent : undefined;
     lines.push(
-      `m=audio ${p.port} RTP/AVP ${p.payloadType}`,
+      `m=audio ${p.port} RTP/AVP ${p.payloadType}${events === undefined ? '' : ` ${events}`}`,
       `a=rtpmap:${p.payloadType} ${p.codec}/8000`,
-      'a=ptime:20',
-      // RFC 3264 §6.1: we only play; whatever the caller sends is not listened to.
-      'a=sendonly',
     );
+    // RFC 4733 §2.4.1: events 0-15 are the DTMF digits, *, # and A-D; the only ones we read.
+    if (events !== undefined)
+      lines.push(`a=rtpmap:${events} telephone-event/8000`, `a=fmtp:${events} 0-15`);
+    // RFC 3264 §6.1: a send-only stream ignores whatever the caller sends.
+    lines.push('a=ptime:20', `a=${p.direction}`);
   }
   return Buffer.from(lines.join('\r\n') + '\r\n');
 }

@@ -21,7 +21,7 @@ for (const language of promptLanguages) {
   for (const guidance of guidances) {
     test(`${language}/${guidance} is 8 kHz speech of 1-8 s, encoded both ways`, (t) => {
       const prompt = library.get(guidance, language);
-      t.is(prompt.guidance, guidance);
+      t.is(prompt.name, guidance);
       t.is(prompt.language, language);
       const wav = readWav(readFileSync(join(promptsDir, language, `${guidance}.wav`)));
       t.is(wav.sampleRate, 8000);

@@ -1,4 +1,5 @@
-// A UDP socket standing in for the caller's RTP port: collects what arrives, parsed.
+// A UDP socket standing in for the caller's RTP port: collects what arrives, parsed, and sends
+// the caller's own RTP.
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -37,6 +38,15 @@ export class UdpReceiver {
   received(count: number): Promise<void> {
     if (this.packets.length >= count) return Promise.resolve();
     return new Promise((resolve) => this.#waiters.push({ count, resolve }));
+  }
+
+  /** Sends `packets` in order to our own port `port` on loopback, as the caller's phone would. */
+  async send(port: number, ...packets: Buffer[]): Promise<void> {
+    for (const packet of packets) {
+      await new Promise<void>((resolve, reject) =>
+        this.#socket.send(packet, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())),
+      );
+    }
   }
 
   close(): void {

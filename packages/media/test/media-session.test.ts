@@ -7,10 +7,11 @@ import {
   encodeMulaw,
   loadPrompts,
   MediaEngine,
+  promptFromSamples,
   type MediaClock,
   type Prompt,
-  type TimerHandle,
 } from '../src/index.ts';
+import { ManualClock } from './helpers/manual-clock.ts';
 import { offerTo, testPortRange, UdpReceiver } from './helpers/udp-receiver.ts';
 
 const prompts = loadPrompts();
@@ -151,52 +152,8 @@ test('packets follow absolute deadlines; when the loop is late the overdue ones 
 
 /** `frames` frames of a quiet tone, as a prompt. */
 function shortPrompt(frames: number): Prompt {
-  const samples = Int16Array.from({ length: frames * 160 }, (_, i) =>
-    Math.round(1000 * Math.sin(i)),
+  return promptFromSamples(
+    Int16Array.from({ length: frames * 160 }, (_, i) => Math.round(1000 * Math.sin(i))),
   );
-  return {
-    guidance: 'nuisance-blocked',
-    language: 'en',
-    samples,
-    durationMs: frames * 20,
-    pcmu: encodeMulaw(samples),
-    pcma: encodeAlaw(samples),
-  };
 }
 
-/** Time that moves only when told; timers fire in deadline order during advance(). */
-class ManualClock implements MediaClock {
-  #now = 1000;
-  #next = 0;
-  readonly #timers = new Map<number, { at: number; fn: () => void }>();
-
-  now(): number {
-    return this.#now;
-  }
-
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const id = ++this.#next;
-    this.#timers.set(id, { at: this.#now + Math.max(0, ms), fn });
-    return { id };
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    if ('id' in handle && typeof handle.id === 'number') this.#timers.delete(handle.id);
-  }
-
-  get pending(): number {
-    return this.#timers.size;
-  }
-
-  /** Jumps `ms` ahead at once, like an event loop that was busy, then runs what fell due. */
-  advance(ms: number): void {
-    this.#now += ms;
-    for (;;) {
-      const due = [...this.#timers].filter(([, t]) => t.at <= this.#now);
-      const first = due.sort(([, a], [, b]) => a.at - b.at)[0];
-      if (!first) return;
-      this.#timers.delete(first[0]);
-      first[1].fn();
-    }
-  }
-}

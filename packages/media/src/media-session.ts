@@ -1,12 +1,16 @@
-// One announcement stream: plays prompts as 20 ms G.711 RTP packets (RFC 3550, RFC 3551
-// profile) to the address the offer gave, in real time, on a socket of its own.
-import type { Socket } from 'node:dgram';
+// One audio stream with a caller, on a socket of its own: plays prompts as 20 ms G.711 RTP
+// packets (RFC 3550, RFC 3551 profile) to the address the offer gave, in real time; two-way,
+// it also takes the caller's RTP, for DTMF (RFC 4733) and for recordings.
+import type { RemoteInfo, Socket } from 'node:dgram';
 import type { MediaClock, RandomInt, TimerHandle } from './clock.ts';
-import { ALAW_SILENCE, MULAW_SILENCE } from './g711.ts';
+import { DtmfReceiver, dtmfDigits } from './dtmf-receiver.ts';
+import { ALAW_SILENCE, decodeAlaw, decodeMulaw, MULAW_SILENCE } from './g711.ts';
 import type { Logger } from './logger.ts';
 import type { Codec } from './negotiate.ts';
 import type { Prompt } from './prompts.ts';
-import { RTP_HEADER_SIZE, writeRtpHeader } from './rtp-packet.ts';
+import { Recorder, type Recording, type RecordOptions } from './recorder.ts';
+import { parseRtp, RTP_HEADER_SIZE, writeRtpHeader } from './rtp-packet.ts';
+import type { MediaDirection } from './sdp-answer.ts';
 
 /** 20 ms of 8 kHz audio (RFC 3551 §4.5: G.711's default packetisation). */
 export const FRAME_SAMPLES = 160;
@@ -15,12 +19,17 @@ const SAMPLES_PER_MS = 8;
 
 export type PlayResult = 'done' | 'stopped';
 
-export interface AnnouncementSessionParams {
+export type DtmfListener = (digit: string) => void;
+
+export interface MediaSessionParams {
   socket: Socket;
   localPort: number;
   answer: Buffer;
   codec: Codec;
   payloadType: number;
+  direction: MediaDirection;
+  /** The telephone-event payload type answered; undefined when none was. */
+  telephoneEvent: number | undefined;
   remote: { address: string; port: number };
   clock: MediaClock;
   random: RandomInt;
@@ -39,10 +48,12 @@ interface Playback {
   resolve: (result: PlayResult) => void;
 }
 
-export class AnnouncementSession {
+export class MediaSession {
   readonly answer: Buffer;
   readonly codec: Codec;
   readonly payloadType: number;
+  readonly direction: MediaDirection;
+  readonly telephoneEvent: number | undefined;
   readonly localPort: number;
   readonly remote: { readonly address: string; readonly port: number };
 
@@ -60,11 +71,16 @@ export class AnnouncementSession {
   #closed = false;
   #sendFailed = false;
   #packetsSent = 0;
+  readonly #dtmfListeners = new Set<DtmfListener>();
+  readonly #dtmf: DtmfReceiver | undefined;
+  #recorder: Recorder | undefined;
 
-  constructor(p: AnnouncementSessionParams) {
+  constructor(p: MediaSessionParams) {
     this.answer = p.answer;
     this.codec = p.codec;
     this.payloadType = p.payloadType;
+    this.direction = p.direction;
+    this.telephoneEvent = p.telephoneEvent;
     this.localPort = p.localPort;
     this.remote = { ...p.remote };
     this.#socket = p.socket;
@@ -75,8 +91,13 @@ export class AnnouncementSession {
     this.#sequenceNumber = p.random(2 ** 16);
     this.#timestamp = p.random(2 ** 32);
     this.#socket.on('error', (err) =>
-      this.#logger.warn({ err, localPort: this.localPort }, 'announcement RTP socket error'),
+      this.#logger.warn({ err, localPort: this.localPort }, 'media RTP socket error'),
     );
+    if (p.telephoneEvent !== undefined)
+      this.#dtmf = new DtmfReceiver({ clock: p.clock, report: (digit) => this.#digit(digit) });
+    // RFC 3264 §6.1: a send-only stream expects nothing; what arrives there is not read.
+    if (p.direction === 'sendrecv')
+      this.#socket.on('message', (packet, from) => this.#receive(packet, from));
   }
 
   /** RTP packets handed to the socket so far, over every play. */
@@ -88,14 +109,21 @@ export class AnnouncementSession {
     return this.#playback !== undefined;
   }
 
+  get recording(): boolean {
+    return this.#recorder !== undefined;
+  }
+
   /**
-   * Sends the prompt from now on, one packet every 20 ms, and resolves 'done' when its last
-   * packet's 20 ms are over, or 'stopped' when stop(), close() or another play() ends it first.
+   * Sends the prompt, or the prompts back to back as one stream, from now on, one packet every
+   * 20 ms, and resolves 'done' when the last packet's 20 ms are over, or 'stopped' when stop(),
+   * close() or another play() ends it first. A recording under way goes on.
    */
-  play(prompt: Prompt): Promise<PlayResult> {
+  play(prompts: Prompt | readonly Prompt[]): Promise<PlayResult> {
     if (this.#closed) return Promise.resolve('stopped');
-    this.stop();
-    const payload = this.codec === 'PCMU' ? prompt.pcmu : prompt.pcma;
+    this.#stopPlayback();
+    const list: readonly Prompt[] = Array.isArray(prompts) ? prompts : [prompts as Prompt];
+    const payloads = list.map((p) => (this.codec === 'PCMU' ? p.pcmu : p.pcma));
+    const payload = payloads.length === 1 ? (payloads[0] as Buffer) : Buffer.concat(payloads);
     const frames = Math.ceil(payload.length / FRAME_SAMPLES);
     if (frames === 0) return Promise.resolve('done');
     const start = this.#clock.now();
@@ -117,9 +145,57 @@ export class AnnouncementSession {
     });
   }
 
-  /** Ends the prompt being played, if any (its play() resolves 'stopped'). */
+  /**
+   * Records what the caller sends until maxMs of audio, silenceMs of silence, one of endDigits,
+   * or stop()/close()/stopRecording() ('stopped', keeping what came). A recording under way is
+   * stopped first. Rejects (RecordError) only for bad options.
+   */
+  record(options: RecordOptions): Promise<Recording> {
+    this.stopRecording();
+    if (this.#closed)
+      return Promise.resolve({ samples: new Int16Array(0), durationMs: 0, endedBy: 'stopped' });
+    return new Promise<Recording>((resolve) => {
+      const recorder: Recorder = new Recorder({
+        options,
+        decode: this.codec === 'PCMU' ? decodeMulaw : decodeAlaw,
+        clock: this.#clock,
+        done: (recording) => {
+          if (this.#recorder === recorder) this.#recorder = undefined;
+          resolve(recording);
+        },
+      });
+      this.#recorder = recorder;
+    });
+  }
+
+  /** Ends the recording under way, if any; its record() resolves 'stopped' with the audio. */
+  stopRecording(): void {
+    this.#recorder?.stop();
+  }
+
+  /** Calls `listener` with each DTMF digit ('0'-'9', '*', '#', 'A'-'D'); returns the undo. */
+  onDtmf(listener: DtmfListener): () => void {
+    const wrapped: DtmfListener = (digit) => listener(digit);
+    this.#dtmfListeners.add(wrapped);
+    return () => {
+      this.#dtmfListeners.delete(wrapped);
+    };
+  }
+
+  /** A digit that came another way (SIP INFO): to the same listeners as RFC 4733 digits. */
+  injectDtmf(digit: string): void {
+    const upper = digit.toUpperCase();
+    if (upper.length !== 1 || !dtmfDigits.includes(upper)) {
+      this.#logger.debug({ digit }, 'not a DTMF digit: ignored');
+      return;
+    }
+    this.#digit(upper);
+  }
+
+  /** Ends the prompt being played and the recording under way, if any. */
   stop(): void {
-    if (this.#playback) this.#finish(this.#playback, 'stopped');
+    this.#stopPlayback();
+    this.stopRecording();
   }
 
   /** Stops and closes the socket. Safe to call more than once. */
@@ -127,7 +203,35 @@ export class AnnouncementSession {
     if (this.#closed) return;
     this.stop();
     this.#closed = true;
+    this.#dtmf?.close();
+    this.#dtmfListeners.clear();
     this.#socket.close();
+  }
+
+  #stopPlayback(): void {
+    if (this.#playback) this.#finish(this.#playback, 'stopped');
+  }
+
+  // Packets are taken from the offer's address whatever their source port or SSRC (no locking
+  // onto one source: a phone may restart its stream); other payload types are not ours to read.
+  #receive(packet: Buffer, from: RemoteInfo): void {
+    if (this.#closed || from.address !== this.remote.address) return;
+    const rtp = parseRtp(packet);
+    if (!rtp || rtp.version !== 2) return;
+    if (rtp.payloadType === this.telephoneEvent) this.#dtmf?.receive(rtp.timestamp, rtp.payload);
+    else if (rtp.payloadType === this.payloadType)
+      this.#recorder?.receive(rtp.timestamp, rtp.payload);
+  }
+
+  #digit(digit: string): void {
+    this.#recorder?.dtmf(digit);
+    for (const listener of [...this.#dtmfListeners]) {
+      try {
+        listener(digit);
+      } catch (err) {
+        this.#logger.error({ err, digit }, 'DTMF listener threw');
+      }
+    }
   }
 
   // Deadlines are absolute (start + n·20 ms), so a late timer never adds up to drift; packets
@@ -174,7 +278,7 @@ export class AnnouncementSession {
       // One warning per session: a dead destination would otherwise log fifty times a second.
       if (err && !this.#sendFailed) {
         this.#sendFailed = true;
-        this.#logger.warn({ err, remote: this.remote }, 'announcement RTP send failed');
+        this.#logger.warn({ err, remote: this.remote }, 'media RTP send failed');
       }
     });
   }

@@ -99,12 +99,14 @@ english vm-goodbye 'Goodbye.'
 
 # Numbers 0-20 as words, so a count is read as one word; the TTS is given kana and words, not
 # digits, so it cannot pick another reading (4 is よん and 7 なな, as in counting messages).
-ja_numbers=(ぜろ いち に さん よん ご ろく なな はち きゅう じゅう じゅういち じゅうに じゅうさん
+# 2 and 5 are lengthened (にー, ごー) as digits are read out on the phone, and all are spoken
+# slower: alone, a one-mora word is too short to be heard clearly.
+ja_numbers=(ぜろ いち にー さん よん ごー ろく なな はち きゅう じゅう じゅういち じゅうに じゅうさん
   じゅうよん じゅうご じゅうろく じゅうなな じゅうはち じゅうきゅう にじゅう)
 en_numbers=(zero one two three four five six seven eight nine ten eleven twelve thirteen
   fourteen fifteen sixteen seventeen eighteen nineteen twenty)
 for n in $(seq 0 20); do
-  japanese "num-$n" "${ja_numbers[$n]}" 1.0
+  japanese "num-$n" "${ja_numbers[$n]}" 0.8
   english "num-$n" "${en_numbers[$n]}"
 done
 

@@ -106,3 +106,50 @@ test('bad engine options are refused when constructed', (t) => {
     message: 'advertisedAddress sip.example.com is not IPv4',
   });
 });
+
+test('two-way: the answer is sendrecv with the offered telephone-event number, 0-15', async (t) => {
+  const offer = offerTo(40000, '0 96').replace(
+    'a=rtpmap:101 telephone-event/8000',
+    'a=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-16',
+  );
+  const session = await engine(testPortRange(2000)).open(offer, { direction: 'sendrecv' });
+  if (!session) return t.fail('no session');
+  t.teardown(() => session.close());
+  t.is(session.direction, 'sendrecv');
+  t.is(session.telephoneEvent, 96);
+  t.deepEqual(session.answer.toString().split('\r\n').slice(5), [
+    `m=audio ${session.localPort} RTP/AVP 0 96`,
+    'a=rtpmap:0 PCMU/8000',
+    'a=rtpmap:96 telephone-event/8000',
+    'a=fmtp:96 0-15',
+    'a=ptime:20',
+    'a=sendrecv',
+    '',
+  ]);
+});
+
+test('two-way without telephone-event offered: sendrecv, audio only', async (t) => {
+  // offerTo's rtpmap for 101 is there, but 101 is not on the m= line: not offered.
+  const session = await engine(testPortRange(2000)).open(offerTo(40000, '8 0'), {
+    direction: 'sendrecv',
+  });
+  if (!session) return t.fail('no session');
+  t.teardown(() => session.close());
+  t.is(session.telephoneEvent, undefined);
+  t.deepEqual(session.answer.toString().split('\r\n').slice(5), [
+    `m=audio ${session.localPort} RTP/AVP 8`,
+    'a=rtpmap:8 PCMA/8000',
+    'a=ptime:20',
+    'a=sendrecv',
+    '',
+  ]);
+});
+
+test('two-way asked of a recvonly offer: answered sendonly (RFC 3264 §6.1)', async (t) => {
+  const offer = offerTo(40000).replace('a=rtpmap', 'a=recvonly\r\na=rtpmap');
+  const session = await engine(testPortRange(2000)).open(offer, { direction: 'sendrecv' });
+  if (!session) return t.fail('no session');
+  t.teardown(() => session.close());
+  t.is(session.direction, 'sendonly');
+  t.regex(session.answer.toString(), /m=audio \d+ RTP\/AVP 0\r\n[^]*a=sendonly\r\n$/);
+});

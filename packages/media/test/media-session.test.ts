@@ -150,10 +150,50 @@ test('packets follow absolute deadlines; when the loop is late the overdue ones 
   );
 });
 
+test('a list of prompts plays back to back as one stream: no gap, one marker', async (t) => {
+  const receiver = await UdpReceiver.open();
+  t.teardown(() => receiver.close());
+  const session = await engineOn().open(offerTo(receiver.port));
+  if (!session) return t.fail('no session');
+  t.teardown(() => session.close());
+  const a = promptFromSamples(Int16Array.from({ length: 250 }, (_, i) => (i % 7) * 300));
+  const b = promptFromSamples(Int16Array.from({ length: 330 }, (_, i) => -(i % 5) * 400));
+  t.is(await session.play([a, b]), 'done');
+  const frames = Math.ceil((250 + 330) / 160);
+  await receiver.received(frames);
+  const packets = receiver.packets;
+  t.is(packets.length, frames);
+  const first = packets[0];
+  if (!first) return t.fail();
+  for (const [i, p] of packets.entries()) {
+    t.is(p.sequenceNumber, (first.sequenceNumber + i) & 0xffff);
+    t.is(p.timestamp, (first.timestamp + i * 160) >>> 0);
+    t.is(p.marker, i === 0);
+  }
+  const payload = Buffer.concat(packets.map((p) => p.payload));
+  t.deepEqual(payload.subarray(0, 580), Buffer.concat([a.pcmu, b.pcmu]));
+  t.true(payload.subarray(580).every((byte) => byte === 0xff));
+  t.is(await session.play([]), 'done');
+});
+
+test('a prompt plays while a recording goes on; stop() ends both', async (t) => {
+  const receiver = await UdpReceiver.open();
+  t.teardown(() => receiver.close());
+  const session = await engineOn().open(offerTo(receiver.port), { direction: 'sendrecv' });
+  if (!session) return t.fail('no session');
+  t.teardown(() => session.close());
+  const recording = session.record({ maxMs: 10_000 });
+  t.is(await session.play(shortPrompt(2)), 'done');
+  t.true(session.recording);
+  const playing = session.play(shortPrompt(50));
+  session.stop();
+  t.is(await playing, 'stopped');
+  t.like(await recording, { endedBy: 'stopped' });
+});
+
 /** `frames` frames of a quiet tone, as a prompt. */
 function shortPrompt(frames: number): Prompt {
   return promptFromSamples(
     Int16Array.from({ length: frames * 160 }, (_, i) => Math.round(1000 * Math.sin(i))),
   );
 }
-

@@ -108,3 +108,21 @@ test('offers we cannot play to are refused with the reason', (t) => {
     reason: 'audio offers neither PCMU nor PCMA (payloads 18)',
   });
 });
+
+test('telephone-event/8000 is found when on the audio line; direction recvonly is noted', (t) => {
+  t.like(
+    negotiate(
+      offer('m=audio 4000 RTP/AVP 8 101\r\na=rtpmap:101 telephone-event/8000\r\na=recvonly\r\n'),
+    ),
+    { ok: true, telephoneEvent: 101, callerSends: false },
+  );
+  t.like(negotiate(offer('m=audio 4000 RTP/AVP 0\r\na=rtpmap:101 telephone-event/8000\r\n')), {
+    ok: true,
+    telephoneEvent: undefined,
+    callerSends: true,
+  });
+  t.like(negotiate(offer('m=audio 4000 RTP/AVP 0 102\r\na=rtpmap:102 telephone-event/16000\r\n')), {
+    ok: true,
+    telephoneEvent: undefined,
+  });
+});

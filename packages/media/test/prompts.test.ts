@@ -3,9 +3,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  countPrompts,
   decodeAlaw,
   decodeMulaw,
   guidances,
+  promptFromSamples,
+  voicemailPrompts,
   loadPrompts,
   PromptError,
   promptLanguages,
@@ -42,6 +45,60 @@ for (const language of promptLanguages) {
     });
   }
 }
+
+for (const language of promptLanguages) {
+  for (const name of voicemailPrompts) {
+    test(`${language}/${name} loads: 8 kHz, short, ends trimmed`, (t) => {
+      const prompt = library.get(name, language);
+      t.is(prompt.name, name);
+      t.is(prompt.language, language);
+      const voiced = voicedMs(prompt.samples);
+      if (name === 'beep') {
+        t.is(prompt.durationMs, 400);
+        t.is(voiced, 400);
+        // 1 kHz at a peak of -12 dBFS: 8230 or so, and 2 zero crossings a millisecond.
+        const peak = prompt.samples.reduce((m, s) => Math.max(m, Math.abs(s)), 0);
+        t.true(Math.abs(peak - 32767 * 10 ** (-12 / 20)) < 100, `peak ${peak}`);
+        let crossings = 0;
+        for (let i = 1; i < prompt.samples.length; i++)
+          if ((prompt.samples[i - 1] as number) < 0 !== (prompt.samples[i] as number) < 0)
+            crossings++;
+        t.true(Math.abs(crossings - 800) <= 4, `${crossings} zero crossings`);
+        return;
+      }
+      // A lone いち is short: its final i is devoiced, leaving some 160 ms above -40 dBFS.
+      const least = name.startsWith('num-') ? 150 : 200;
+      t.true(voiced >= least && voiced <= 8000, `voiced ${voiced} ms`);
+      const edge = 0.3 * 8000;
+      t.true(voicedMs(prompt.samples.subarray(0, 400)) <= 100, 'silence at the start');
+      t.true(voicedMs(prompt.samples.subarray(-400)) <= 100, 'silence at the end');
+      t.true(voicedMs(prompt.samples.subarray(0, edge)) > 0, 'speech within 300 ms of the start');
+      t.true(voicedMs(prompt.samples.subarray(-edge)) > 0, 'speech within 300 ms of the end');
+    });
+  }
+}
+
+test('countPrompts: 0-20 as one word, larger counts digit by digit', (t) => {
+  const names = (n: number, language: 'ja' | 'en') =>
+    countPrompts(n, language, library).map((p) => `${p.language}/${p.name}`);
+  t.deepEqual(names(0, 'ja'), ['ja/num-0']);
+  t.deepEqual(names(7, 'en'), ['en/num-7']);
+  t.deepEqual(names(20, 'ja'), ['ja/num-20']);
+  t.deepEqual(names(35, 'en'), ['en/num-3', 'en/num-5']);
+  t.deepEqual(names(105, 'ja'), ['ja/num-1', 'ja/num-0', 'ja/num-5']);
+  t.is(countPrompts(7, 'ja')[0], countPrompts(7, 'ja')[0], 'the shipped library, loaded once');
+  t.throws(() => countPrompts(-1, 'ja'), { instanceOf: PromptError });
+  t.throws(() => countPrompts(1.5, 'ja'), { instanceOf: PromptError });
+});
+
+test('promptFromSamples makes a playable prompt of a greeting', (t) => {
+  const samples = Int16Array.from({ length: 800 }, (_, i) => (i % 2 ? 1000 : -1000));
+  const prompt = promptFromSamples(samples);
+  t.like(prompt, { name: 'custom', language: undefined, durationMs: 100 });
+  t.deepEqual(decodeMulaw(prompt.pcmu).length, 800);
+  t.deepEqual(decodeAlaw(prompt.pcma).length, 800);
+  t.is(promptFromSamples(samples, 'greeting-42').name, 'greeting-42');
+});
 
 test('a missing prompt fails loading, naming the file', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ipvoice-prompts-'));

@@ -11,9 +11,10 @@ export interface IncomingNoticeSettings {
   calls: 'all' | 'unanswered';
 }
 
-/** How the call ended, in the call records' words (SPEC §3.13). */
+/** How the call ended, in the call records' words (SPEC §3.13). `voicemail` counts as
+ * forwarded: the box is reached by forwarding (§3.11). */
 export type IncomingNoticeOutcome =
-  'answered' | 'no_answer' | 'forwarded' | 'busy' | 'rejected' | 'failed';
+  'answered' | 'no_answer' | 'forwarded' | 'voicemail' | 'busy' | 'rejected' | 'failed';
 
 export interface IncomingNoticeCall {
   /** The caller's number; undefined when unknown or withheld. */
@@ -23,7 +24,12 @@ export interface IncomingNoticeCall {
 }
 
 // SPEC §3.12: "calls not answered (no answer, forwarded, busy)".
-const UNANSWERED: ReadonlySet<IncomingNoticeOutcome> = new Set(['no_answer', 'forwarded', 'busy']);
+const UNANSWERED: ReadonlySet<IncomingNoticeOutcome> = new Set([
+  'no_answer',
+  'forwarded',
+  'voicemail',
+  'busy',
+]);
 
 /**
  * Whether this call should be mailed about.

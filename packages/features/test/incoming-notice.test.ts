@@ -75,6 +75,12 @@ const named: Array<[string, IncomingNoticeSettings, IncomingNoticeCall, boolean]
     false,
   ],
   ['a failed call is not mailed', settings(), { outcome: 'failed' }, false],
+  [
+    'unanswered only: a call taken by voicemail counts as forwarded',
+    settings({ calls: 'unanswered' }),
+    { outcome: 'voicemail' },
+    true,
+  ],
 ];
 for (const [name, s, call, wanted] of named) {
   test(`§3.12 ${name}`, (t) => {
@@ -101,11 +107,12 @@ const outcomes: IncomingNoticeOutcome[] = [
   'answered',
   'no_answer',
   'forwarded',
+  'voicemail',
   'busy',
   'rejected',
   'failed',
 ];
-const unanswered = new Set<IncomingNoticeOutcome>(['no_answer', 'forwarded', 'busy']);
+const unanswered = new Set<IncomingNoticeOutcome>(['no_answer', 'forwarded', 'voicemail', 'busy']);
 const reachedTheSubscriber = new Set<IncomingNoticeOutcome>([...unanswered, 'answered']);
 
 for (const enabled of [true, false])

@@ -2,26 +2,71 @@
 // names the box's number as well as the message id, so one box's caller can never reach
 // another box's message.
 import type { Executor } from '../executor.ts';
-import type {
-  NewVoicemailMessage,
-  VoicemailMessage,
-  VoicemailStatus,
-} from '../tables/voicemail-message.table.ts';
+import type { CallerAnonymity } from '../tables/call-record.table.ts';
+import type { VoicemailMessageRow, VoicemailStatus } from '../tables/voicemail-message.table.ts';
 import { toTimestamp } from '../timestamp.ts';
 
-/** A message as the writer knows it; `created_at` comes from `now`. */
-export type VoicemailDeposit = Omit<NewVoicemailMessage, 'created_at'>;
+/** A message as the writer knows it when the recording ends. */
+export interface VoicemailDeposit {
+  /** 'YYYYMMDDHHmmss-<6 base36>', made by the writer so ids sort by time. */
+  id: string;
+  numberId: number;
+  /** National number; null when withheld or unavailable. */
+  caller: string | null;
+  callerAnonymity: CallerAnonymity | null;
+  called: string;
+  receivedAt: Date;
+  durationMs: number;
+  /** Relative to the voicemail store directory. */
+  audioFile: string;
+  /** The caller leg's SIP Call-ID. */
+  callId: string | null;
+}
+
+/** A stored message. */
+export interface VoicemailMessage extends VoicemailDeposit {
+  status: VoicemailStatus;
+  createdAt: Date;
+}
+
+function fromRow(row: VoicemailMessageRow): VoicemailMessage {
+  return {
+    id: row.id,
+    numberId: row.number_id,
+    caller: row.caller,
+    callerAnonymity: row.caller_anonymity,
+    called: row.called,
+    receivedAt: new Date(row.received_at),
+    durationMs: row.duration_ms,
+    audioFile: row.audio_file,
+    callId: row.call_id,
+    status: row.status,
+    createdAt: new Date(row.created_at),
+  };
+}
 
 export async function insertVoicemailMessage(
   db: Executor,
-  row: VoicemailDeposit,
+  message: VoicemailDeposit,
   now: Date,
 ): Promise<VoicemailMessage> {
-  return db
+  const row = await db
     .insertInto('voicemail_messages')
-    .values({ ...row, created_at: toTimestamp(now) })
+    .values({
+      id: message.id,
+      number_id: message.numberId,
+      caller: message.caller,
+      caller_anonymity: message.callerAnonymity,
+      called: message.called,
+      received_at: toTimestamp(message.receivedAt),
+      duration_ms: message.durationMs,
+      audio_file: message.audioFile,
+      call_id: message.callId,
+      created_at: toTimestamp(now),
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
+  return fromRow(row);
 }
 
 /** A box's messages, oldest first (the id breaks ties); only one status when given. */
@@ -32,7 +77,8 @@ export async function listVoicemailMessages(
 ): Promise<VoicemailMessage[]> {
   let query = db.selectFrom('voicemail_messages').selectAll().where('number_id', '=', numberId);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-  return query.orderBy('received_at').orderBy('id').execute();
+  const rows = await query.orderBy('received_at').orderBy('id').execute();
+  return rows.map(fromRow);
 }
 
 /** How many new and saved messages a box holds; their sum is what counts against its limit. */
@@ -57,12 +103,13 @@ export async function findVoicemailMessage(
   numberId: number,
   id: string,
 ): Promise<VoicemailMessage | undefined> {
-  return db
+  const row = await db
     .selectFrom('voicemail_messages')
     .selectAll()
     .where('number_id', '=', numberId)
     .where('id', '=', id)
     .executeTakeFirst();
+  return row === undefined ? undefined : fromRow(row);
 }
 
 /** Keeps a message after it was heard. False when the box has no such message. */
@@ -105,10 +152,10 @@ export interface VoicemailBox {
   /** Relative to the voicemail store; null: the system greeting. */
   greetingFile: string | null;
   pinFailures: number;
-  /** ISO 8601 UTC; null when not locked. */
-  lockedUntil: string | null;
+  /** Epoch milliseconds, as @ipvoice/features pinAttempt takes it; null when not locked. */
+  lockedUntil: number | null;
   /** Null when the box was never written. */
-  updatedAt: string | null;
+  updatedAt: Date | null;
 }
 
 export async function findVoicemailBox(db: Executor, numberId: number): Promise<VoicemailBox> {
@@ -123,8 +170,8 @@ export async function findVoicemailBox(db: Executor, numberId: number): Promise<
     numberId,
     greetingFile: row.greeting_file,
     pinFailures: row.pin_failures,
-    lockedUntil: row.locked_until,
-    updatedAt: row.updated_at,
+    lockedUntil: row.locked_until === null ? null : Date.parse(row.locked_until),
+    updatedAt: new Date(row.updated_at),
   };
 }
 
@@ -132,7 +179,7 @@ export async function findVoicemailBox(db: Executor, numberId: number): Promise<
 export async function saveVoicemailBoxState(
   db: Executor,
   numberId: number,
-  state: { pinFailures: number; lockedUntil: string | null },
+  state: { pinFailures: number; lockedUntil: number | null },
   now: Date,
 ): Promise<void> {
   await db
@@ -140,7 +187,7 @@ export async function saveVoicemailBoxState(
     .values({
       number_id: numberId,
       pin_failures: state.pinFailures,
-      locked_until: state.lockedUntil,
+      locked_until: state.lockedUntil === null ? null : toTimestamp(new Date(state.lockedUntil)),
       updated_at: toTimestamp(now),
     })
     .onConflict((oc) =>

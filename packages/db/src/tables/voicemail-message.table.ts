@@ -25,5 +25,5 @@ export interface VoicemailMessageTable {
   created_at: string;
 }
 
-export type VoicemailMessage = Selectable<VoicemailMessageTable>;
-export type NewVoicemailMessage = Insertable<VoicemailMessageTable>;
+export type VoicemailMessageRow = Selectable<VoicemailMessageTable>;
+export type NewVoicemailMessageRow = Insertable<VoicemailMessageTable>;

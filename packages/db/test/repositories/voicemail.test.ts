@@ -17,26 +17,36 @@ import { violates } from '../helpers/violates.ts';
 const dialectTest = eachDialect();
 const later = new Date(now.getTime() + 60_000);
 
-function deposit(numberId: number, id: string, change: Partial<VoicemailDeposit> = {}) {
+function deposit(
+  numberId: number,
+  id: string,
+  change: Partial<VoicemailDeposit> = {},
+): VoicemailDeposit {
   return {
     id,
-    number_id: numberId,
+    numberId,
     caller: '09011112222',
-    caller_anonymity: null,
+    callerAnonymity: null,
     called: '0312345678',
-    received_at: `2025-11-23T${id.slice(8, 10)}:${id.slice(10, 12)}:${id.slice(12, 14)}.000Z`,
-    duration_ms: 12_340,
-    audio_file: `${numberId}/${id}.wav`,
-    call_id: `call-${id}`,
+    receivedAt: new Date(
+      `2025-11-23T${id.slice(8, 10)}:${id.slice(10, 12)}:${id.slice(12, 14)}.000Z`,
+    ),
+    durationMs: 12_340,
+    audioFile: `${numberId}/${id}.wav`,
+    callId: `call-${id}`,
     ...change,
-  } satisfies VoicemailDeposit;
+  };
 }
 
 dialectTest('a message is stored as new and read back whole', async (t, db) => {
   const { base } = await seedTenant(db);
   const row = deposit(base.id, '20251123090000-a1b2c3');
   const stored = await insertVoicemailMessage(db, row, now);
-  t.deepEqual(stored, { ...row, status: 'new', created_at: now.toISOString() });
+  t.deepEqual(stored, { ...row, status: 'new', createdAt: now });
+  const text = await db.selectFrom('voicemail_messages').selectAll().executeTakeFirstOrThrow();
+  // Times are stored as ISO 8601 UTC text like every other table's.
+  t.is(text.received_at, '2025-11-23T09:00:00.000Z');
+  t.is(text.created_at, now.toISOString());
   t.deepEqual(await findVoicemailMessage(db, base.id, row.id), stored);
   t.deepEqual(await listVoicemailMessages(db, base.id), [stored]);
 });
@@ -45,15 +55,15 @@ dialectTest('a withheld caller is stored without a number', async (t, db) => {
   const { base } = await seedTenant(db);
   const row = deposit(base.id, '20251123090000-zzzzzz', {
     caller: null,
-    caller_anonymity: 'withheld',
-    call_id: null,
-    duration_ms: 0,
+    callerAnonymity: 'withheld',
+    callId: null,
+    durationMs: 0,
   });
   const stored = await insertVoicemailMessage(db, row, now);
   t.is(stored.caller, null);
-  t.is(stored.caller_anonymity, 'withheld');
-  t.is(stored.call_id, null);
-  t.is(stored.duration_ms, 0);
+  t.is(stored.callerAnonymity, 'withheld');
+  t.is(stored.callId, null);
+  t.is(stored.durationMs, 0);
 });
 
 dialectTest('lists are oldest first, per box, filtered by status', async (t, db) => {
@@ -135,22 +145,24 @@ dialectTest('a box without a row has the system greeting and no failures', async
 
 dialectTest('PIN state and greeting are stored independently', async (t, db) => {
   const { base, base2 } = await seedTenant(db);
-  const lockedUntil = '2025-11-23T09:15:00.000Z';
+  const lockedUntil = Date.parse('2025-11-23T09:15:00.000Z');
   await saveVoicemailBoxState(db, base.id, { pinFailures: 3, lockedUntil }, now);
   t.deepEqual(await findVoicemailBox(db, base.id), {
     numberId: base.id,
     greetingFile: null,
     pinFailures: 3,
     lockedUntil,
-    updatedAt: now.toISOString(),
+    updatedAt: now,
   });
+  const text = await db.selectFrom('voicemail_boxes').selectAll().executeTakeFirstOrThrow();
+  t.is(text.locked_until, '2025-11-23T09:15:00.000Z');
   await setVoicemailGreeting(db, base.id, `${base.id}/greeting.wav`, later);
   t.deepEqual(await findVoicemailBox(db, base.id), {
     numberId: base.id,
     greetingFile: `${base.id}/greeting.wav`,
     pinFailures: 3,
     lockedUntil,
-    updatedAt: later.toISOString(),
+    updatedAt: later,
   });
   await saveVoicemailBoxState(db, base.id, { pinFailures: 0, lockedUntil: null }, later);
   t.like(await findVoicemailBox(db, base.id), {
@@ -167,7 +179,7 @@ dialectTest('PIN state and greeting are stored independently', async (t, db) => 
     greetingFile: `${base2.id}/greeting.wav`,
     pinFailures: 0,
     lockedUntil: null,
-    updatedAt: now.toISOString(),
+    updatedAt: now,
   });
 });
 
@@ -190,11 +202,19 @@ dialectTest('the schema refuses bad statuses, anonymity, durations and numbers',
   const { base } = await seedTenant(db);
   let n = 0;
   const insert = (change: Record<string, unknown>) =>
-    insertVoicemailMessage(
-      db,
-      deposit(base.id, `20251123090000-x${String(n++).padStart(5, '0')}`, change as never),
-      now,
-    );
+    db
+      .insertInto('voicemail_messages')
+      .values({
+        id: `20251123090000-x${String(n++).padStart(5, '0')}`,
+        number_id: base.id,
+        called: '0312345678',
+        received_at: now.toISOString(),
+        duration_ms: 1000,
+        audio_file: 'x.wav',
+        created_at: now.toISOString(),
+        ...change,
+      } as never)
+      .execute();
   await violates(t, insert({ status: 'deleted' }), 'check', 'voicemail_messages_status');
   await violates(
     t,

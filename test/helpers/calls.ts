@@ -31,7 +31,8 @@ export interface ForwardingSpec {
   when: 'unconditional' | Array<'busy' | 'noAnswer' | 'unreachable'>;
   ringTime?: number;
   slots: Array<string | null>;
-  target: number;
+  /** A slot number, or the number's voicemail box (SPEC §3.11). */
+  target: number | 'voicemail';
 }
 
 /** An operator subscription (SPEC §3): a feature name, or one carrying the operator's number. */
@@ -49,6 +50,27 @@ export type SubscriptionSpec =
 export type OutgoingCategory =
   'international' | 'premium_rate_0990' | 'navi_dial_0570' | 'all_except_emergency';
 
+/** SPEC §3.11 voicemail box settings, as provisioning/README.md writes them. */
+export interface VoicemailSpec {
+  guidance?: 'record' | 'announce_only';
+  greeting?: 'system' | 'custom';
+  maxMessages?: number;
+  pin?: string | null;
+  notification?: {
+    addresses: string[];
+    condition: 'none' | 'on_call' | 'on_recording';
+    attachAudio: boolean;
+  };
+}
+
+/** SPEC §3.12 incoming-call notice settings, as provisioning/README.md writes them. */
+export interface IncomingCallNoticeSpec {
+  enabled: boolean;
+  addresses: Array<{ address: string; send?: boolean }>;
+  callers?: 'all' | { list: string[] };
+  calls?: 'all' | 'unanswered';
+}
+
 /** Per-number settings beyond forwarding, as provisioning/README.md writes them (SPEC §3.4–§3.10). */
 export interface NumberSettingsSpec {
   subscriptions?: SubscriptionSpec[];
@@ -60,6 +82,8 @@ export interface NumberSettingsSpec {
   internationalBarring?: { enabled: boolean };
   /** Base numbers only. */
   outgoingRestriction?: { categories: OutgoingCategory[] };
+  voicemail?: VoicemailSpec;
+  incomingCallNotice?: IncomingCallNoticeSpec;
 }
 
 export interface NumberSpec extends NumberSettingsSpec {
@@ -87,6 +111,8 @@ const settingKeys = [
   'nuisanceBlocking',
   'internationalBarring',
   'outgoingRestriction',
+  'voicemail',
+  'incomingCallNotice',
 ] as const satisfies ReadonlyArray<keyof NumberSettingsSpec>;
 
 /** The settings a number spec gives, and only those. */

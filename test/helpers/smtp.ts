@@ -56,12 +56,7 @@ export class MailSink {
           const envelopeTo = session.envelope.rcptTo.map((r) => r.address);
           simpleParser(Buffer.concat(chunks))
             .then((mail) => {
-              sink?.#mails.push({
-                at: Date.now(),
-                envelopeTo,
-                mail,
-                text: mail.text ?? '',
-              });
+              sink?.accept({ at: Date.now(), envelopeTo, mail, text: mail.text ?? '' });
               callback();
             })
             .catch((error: Error) => callback(error));
@@ -77,6 +72,11 @@ export class MailSink {
     });
     sink = new MailSink(server, port);
     return sink;
+  }
+
+  /** Keeps a mail the server accepted (for the SMTP handler). */
+  accept(mail: ReceivedMail): void {
+    this.#mails.push(mail);
   }
 
   /** Every mail accepted so far, in order. */

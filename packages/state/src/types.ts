@@ -26,6 +26,9 @@ export interface Binding {
   instanceId?: string;
   regId?: number;
   userAgent?: string;
+  /** RFC 6665 §8.2.2 Allow-Events of the REGISTER: event packages the device takes NOTIFYs
+   * for without subscribing (e.g. message-summary, RFC 3842). */
+  events?: string[];
   /** The feature server holding the flow. */
   serverId: string;
   registeredAt: number;

@@ -4,8 +4,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import type { Config } from '@ipvoice/config';
 import { loadPrompts, MediaEngine } from '@ipvoice/media';
+import { createNotifier } from '@ipvoice/notifier';
 import {
   addScreeningCounts,
+  countVoicemailMessages,
   findCredentialByUsername,
   insertCallRecords,
   migrateToLatest,
@@ -32,6 +34,10 @@ import { createStateStore, type Binding, type StateStore } from '@ipvoice/state'
 import { ActiveCalls } from './calls/active-calls.ts';
 import { identifyCaller, inDialogOnly } from './calls/caller.ts';
 import { Announcer } from './calls/announcer.ts';
+import { MediaCalls } from './calls/media-calls.ts';
+import { MessageStore } from './voicemail/message-store.ts';
+import { MessageWaiting } from './voicemail/message-waiting.ts';
+import { Voicemail } from './voicemail/voicemail.ts';
 import { CallRecordWriter } from './calls/call-record-writer.ts';
 import { ScreeningCounterWriter } from './calls/screening-counter-writer.ts';
 import { routeCall } from './calls/route-call.ts';
@@ -67,7 +73,17 @@ export interface StartOptions {
 
 /** Methods we answer; everything else gets 405/501 with this Allow list. PRACK is not among
  * them: we do not offer 100rel (RFC 3262), and an INVITE requiring it gets 420. */
-const allow = ['REGISTER', 'OPTIONS', 'INVITE', 'ACK', 'CANCEL', 'BYE', 'UPDATE', 'INFO'];
+const allow = [
+  'REGISTER',
+  'OPTIONS',
+  'INVITE',
+  'ACK',
+  'CANCEL',
+  'BYE',
+  'UPDATE',
+  'INFO',
+  'SUBSCRIBE',
+];
 const supported = ['path', 'outbound', 'timer'];
 
 export async function startFeatureServer({
@@ -165,18 +181,49 @@ export async function startFeatureServer({
     clock,
     logger,
   });
+  const engine = new MediaEngine({
+    bindAddress: config.media.bindAddress,
+    advertisedAddress: config.media.advertisedAddress,
+    portMin: config.media.rtpPortMin,
+    portMax: config.media.rtpPortMax,
+    logger,
+  });
+  const prompts = loadPrompts();
   const announcer = new Announcer({
     sip,
-    engine: new MediaEngine({
-      bindAddress: config.media.bindAddress,
-      advertisedAddress: config.media.advertisedAddress,
-      portMin: config.media.rtpPortMin,
-      portMax: config.media.rtpPortMax,
-      logger,
-    }),
-    prompts: loadPrompts(),
+    engine,
+    prompts,
     language: config.announcements.language,
     logger,
+  });
+  const mediaCalls = new MediaCalls(sip, engine, logger);
+  const notifier = createNotifier({ db, config, clock, logger });
+  notifier.start();
+  const waiting = new MessageWaiting({
+    sip,
+    state,
+    clock,
+    logger,
+    domain: config.sip.domain,
+    serverId: config.server.id,
+    counts: async (number) => {
+      const box = await subscribers.get(number);
+      return box?.voicemail ? countVoicemailMessages(db, box.base.id) : undefined;
+    },
+  });
+  const unfollowWaiting = await waiting.follow();
+  const voicemail = new Voicemail({
+    db,
+    config,
+    clock,
+    logger,
+    calls: mediaCalls,
+    prompts,
+    store: new MessageStore(config.voicemail.storeDir),
+    waiting,
+    notifier,
+    subscribers,
+    languageOf: (req) => announcer.languageOf(req),
   });
   const routing = {
     sip,
@@ -189,10 +236,13 @@ export async function startFeatureServer({
     records,
     announcer,
     counters,
+    voicemail,
+    notifier,
   };
   const nonRegister = allow.filter((m) => m !== 'REGISTER');
   // Requests within a dialog (To tag) go to the call they belong to, or get 481.
-  for (const method of nonRegister) sip.use(method, calls.middleware());
+  for (const method of nonRegister)
+    sip.use(method, mediaCalls.middleware(), waiting.middleware(), calls.middleware());
   sip.invite(
     serviceUnavailableOnFailure(logger),
     identifyCaller({
@@ -204,6 +254,13 @@ export async function startFeatureServer({
     async (req, res) => routeCall(routing, req, res, req.locals['caller'] as never),
   );
   for (const method of ['ACK', 'BYE', 'UPDATE', 'INFO']) sip.on(method, inDialogOnly());
+  // RFC 3842: a device subscribes to its own box's message summary.
+  sip.subscribe(serviceUnavailableOnFailure(logger), authenticate, async (req, res) => {
+    const username = req.locals.auth?.username;
+    const credential = username ? await credentials.get(username) : undefined;
+    if (!credential) throw new SipError(403, 'Forbidden');
+    await waiting.subscribe(req, res, credential.number);
+  });
 
   // RFC 3261 §11.2: an OPTIONS answer lists what we can do.
   sip.options(async (_req, res) => {
@@ -254,6 +311,10 @@ export async function startFeatureServer({
     async close() {
       keepalive.stop();
       calls.hangUpAll();
+      mediaCalls.hangUpAll();
+      await waiting.close();
+      await unfollowWaiting();
+      await notifier.stop();
       await records.close();
       await counters.close();
       await unfollow();

@@ -7,6 +7,7 @@ import {
   decideIncoming,
   decideOutgoing,
   huntOrder,
+  incomingNoticeWanted,
   isEmergencyNumber,
   memberRing,
   memberVerdict,
@@ -37,7 +38,9 @@ import {
   type Target,
   type TimerHandle,
 } from '@ipvoice/sip';
+import { incomingCallMail, type Notifier } from '@ipvoice/notifier';
 import type { StateStore } from '@ipvoice/state';
+import type { Voicemail } from '../voicemail/voicemail.ts';
 import {
   ActiveCall,
   sessionExpiresSeconds,
@@ -73,6 +76,8 @@ export interface CallRouting {
   records: CallRecordWriter;
   announcer: Announcer;
   counters: ScreeningCounterWriter;
+  voicemail: Voicemail;
+  notifier: Notifier;
 }
 
 /** A channel hold lapses after this unless refreshed (a crashed server frees its lines). */
@@ -93,6 +98,18 @@ export async function routeCall(
     caller.kind === 'subscriber' && user !== undefined
       ? splitCallerIdPrefix(user)
       : { number: user ?? '' };
+  // SPEC §3.11: the message centre, answered by the server itself.
+  if (dialled.number === deps.config.voicemail.centreNumber) {
+    const identity: CallerIdentity = caller.number ? { number: caller.number } : {};
+    const call = new CallRun(deps, req, res, caller, identity, dialled.number, startedAt);
+    call.progress = { outcome: 'answered', reason: 'message-centre' };
+    try {
+      await deps.voicemail.centre(req, res, caller, (at) => (call.progress.answeredAt = at));
+    } finally {
+      call.finish();
+    }
+    return;
+  }
   // Emergency numbers (110, 118, 119) go straight out: never forwarded or screened.
   const emergency = caller.kind === 'subscriber' && isEmergencyNumber(dialled.number);
   const number = emergency
@@ -337,16 +354,7 @@ class CallRun {
         this.finish();
         return;
       case 'voicemail':
-        // Voicemail is not built yet (SPEC §3.11 comes later): the call cannot be taken.
-        this.progress = {
-          ...this.progress,
-          outcome: 'failed',
-          reason: `voicemail-unavailable (${plan.reason})`,
-          failureCode: 480,
-        };
-        await this.reject(480, 'Temporarily Unavailable');
-        this.finish();
-        return;
+        return this.#toVoicemail(callee, plan.reason);
       case 'forward': {
         const step: Diversion = {
           from: callee.number.number,
@@ -461,6 +469,28 @@ class CallRun {
     this.finish();
   }
 
+  /** SPEC §3.11: the callee's box takes the call. */
+  async #toVoicemail(callee: Subscriber, reason: string): Promise<void> {
+    this.progress = { ...this.progress, outcome: 'voicemail', reason };
+    try {
+      const outcome = await this.#deps.voicemail.deposit(
+        this.#req,
+        this.#res,
+        callee,
+        this.#identity,
+        (at) => (this.progress.answeredAt = at),
+      );
+      if (outcome.messageId) this.progress.reason = `${reason}; message ${outcome.messageId}`;
+    } catch (err) {
+      this.#deps.logger.warn({ err, callId: this.#req.callId }, 'voicemail deposit failed');
+      if (!this.#res.finished) {
+        this.progress = { ...this.progress, outcome: 'failed', failureCode: 480 };
+        await this.reject(480, 'Temporarily Unavailable');
+      }
+    }
+    this.finish();
+  }
+
   /** A number that is not ours: out through the outbound trunk. */
   async dialOut(number: string, steps: Diversion[]): Promise<void> {
     const trunk = this.#deps.config.calls.trunks.find((t) => t.outbound);
@@ -519,6 +549,7 @@ class CallRun {
     this.#finished = true;
     if (this.#refresh !== undefined) this.#deps.clock.clearTimeout(this.#refresh);
     for (const hold of [...this.#channels]) this.#release(hold);
+    this.#incomingCallNotice();
     this.#deps.records.write(
       callRecord({
         callId: this.#req.callId,
@@ -532,6 +563,56 @@ class CallRun {
         progress: this.progress,
       }),
     );
+  }
+
+  /** SPEC §3.12: the callee's incoming-call e-mail, when its filters want this call. */
+  #incomingCallNotice(): void {
+    const owner = this.#owner;
+    const settings = owner?.incomingCallNotice;
+    if (
+      !owner ||
+      !settings ||
+      (this.#caller.kind === 'subscriber' && owner === this.#caller.subscriber)
+    )
+      return;
+    const { outcome, answeredAt, ringStartedAt, ringEndedAt } = this.progress;
+    const { number, anonymity } = this.#identity;
+    const call = {
+      ...(number ? { callerNumber: number } : {}),
+      ...(anonymity ? { anonymity } : {}),
+      outcome,
+    };
+    if (!incomingNoticeWanted(settings, call)) return;
+    const addresses = settings.addresses.filter((a) => a.send).map((a) => a.address);
+    if (addresses.length === 0) return;
+    const ringEnd = answeredAt ?? ringEndedAt;
+    const mail = incomingCallMail(addresses, {
+      language: this.#deps.config.mail.language,
+      timeZone: owner.base.timeZone,
+      at: new Date(this.#startedAt),
+      calledNumber: this.#dialled,
+      caller: { ...(number ? { number } : {}), ...(anonymity ? { anonymity } : {}) },
+      ringSeconds:
+        ringStartedAt !== undefined && ringEnd !== undefined
+          ? Math.round((ringEnd - ringStartedAt) / 1000)
+          : 0,
+      outcome:
+        outcome === 'answered'
+          ? 'answered'
+          : outcome === 'forwarded' || outcome === 'voicemail'
+            ? 'forwarded'
+            : outcome === 'busy'
+              ? 'busy'
+              : 'no_answer',
+    });
+    this.#deps.notifier
+      .enqueue(mail)
+      .catch((err: unknown) =>
+        this.#deps.logger.warn(
+          { err, callId: this.#req.callId },
+          'incoming-call notice not queued',
+        ),
+      );
   }
 
   #invite(

@@ -14,6 +14,7 @@ import {
   type Database,
   type Kysely,
   type NumberFacts,
+  type NumberSettingsDocuments,
 } from '@ipvoice/db';
 import {
   effectiveForwarding,
@@ -51,7 +52,22 @@ export interface Subscriber {
   outgoing: OutgoingSettings;
   /** SPEC §3.5: the hunt group the number pilots or belongs to. */
   hunt: HuntGroupView | undefined;
+  /** SPEC §3.11, present when subscribed (defaults filled in). */
+  voicemail: VoicemailSettings | undefined;
+  /** SPEC §3.12, present when subscribed and set. */
+  incomingCallNotice: NumberSettingsDocuments['incoming_call_notice'] | undefined;
 }
+
+export type VoicemailSettings = NumberSettingsDocuments['voicemail'];
+
+/** SPEC §3.11 as a box is before its user changed anything. */
+export const defaultVoicemail: VoicemailSettings = {
+  guidance: 'record',
+  greeting: 'system',
+  maxMessages: 20,
+  pin: null,
+  notification: { addresses: [], condition: 'none', attachAudio: false },
+};
 
 export interface OutgoingSettings {
   presentation: Presentation;
@@ -215,6 +231,12 @@ export class SubscriberCache {
             noAnswerSeconds: hunt.noAnswerSeconds,
             callerId: hunt.callerId,
           }
+        : undefined,
+      voicemail: subscribed.has('voicemail')
+        ? { ...defaultVoicemail, ...documents.voicemail }
+        : undefined,
+      incomingCallNotice: subscribed.has('incoming_call_notice')
+        ? documents.incoming_call_notice
         : undefined,
     };
   }

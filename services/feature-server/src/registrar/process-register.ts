@@ -28,6 +28,8 @@ export interface RegisterRequest {
   path: string[];
   flow: BindingFlow;
   userAgent?: string;
+  /** Allow-Events of the REGISTER, lower-case. */
+  events?: string[];
 }
 
 export interface RegistrarPolicy {
@@ -151,6 +153,7 @@ export function processRegister(
     if (contact.instanceId !== undefined) binding.instanceId = contact.instanceId;
     if (contact.regId !== undefined) binding.regId = contact.regId;
     if (request.userAgent !== undefined) binding.userAgent = request.userAgent;
+    if (request.events !== undefined) binding.events = request.events;
     put.push(binding);
   }
 

@@ -117,6 +117,9 @@ function registerRequest(req: IncomingRequest, aor: string): RegisterRequest {
   if (expires !== undefined) request.expires = integerField(expires, 'Invalid Expires');
   const userAgent = req.get('User-Agent');
   if (userAgent !== undefined) request.userAgent = userAgent;
+  // RFC 6665 §8.2.2 (compact form `u`): what the device accepts NOTIFYs for.
+  const events = getTokenList(m, 'Allow-Events').map((e) => e.toLowerCase());
+  if (events.length > 0) request.events = events;
   return request;
 }
 

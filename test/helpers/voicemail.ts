@@ -7,10 +7,16 @@ import { encodeAlaw, voicedMs } from '@ipvoice/media';
 import Database from 'better-sqlite3';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CallLab } from './calls.ts';
-import { callScenario } from './calls.ts';
+import type { ExecutionContext } from 'ava';
+import {
+  callScenario,
+  succeeded,
+  type CallLab,
+  type NumberSpec,
+  type VoicemailSpec,
+} from './calls.ts';
 import { repoRoot } from './feature-server.ts';
-import type { RtpReceiver } from './rtp.ts';
+import { RtpReceiver } from './rtp.ts';
 
 /** The configuration of a lab whose mail goes to the test's SMTP server (MailSink). */
 export function mailEnv(
@@ -427,4 +433,43 @@ export function tokyoTime(at: Date): string {
     minute: '2-digit',
     hour12: false,
   }).format(at);
+}
+
+/** A base number with a voicemail box that takes every call (forwarding unconditional). */
+export function voicemailNumber(number: string, voicemail: VoicemailSpec): NumberSpec {
+  return {
+    number,
+    subscriptions: ['voicemail'],
+    voicemail,
+    forwarding: { enabled: true, when: 'unconditional', slots: [null], target: 'voicemail' },
+  };
+}
+
+/**
+ * A trunk call from `caller` that leaves SIPp's g711a.pcap in `callee`'s box (which must
+ * take the call at once); resolves with the box's messages once there are `count`.
+ */
+export async function depositMessage(
+  t: ExecutionContext,
+  lab: CallLab,
+  callee: string,
+  options: { caller?: string; count?: number } = {},
+): Promise<VoicemailMessageRow[]> {
+  const rtp = await RtpReceiver.start();
+  t.teardown(() => rtp.close());
+  const caller = await lab.trunkCall('vm-caller-message', {
+    caller: options.caller ?? '0312000001',
+    callee,
+    talkMs: (await promptMs('ja', 'vm-greeting')) + (await promptMs('ja', 'beep')) + 1000,
+    vars: { rtp_port: String(rtp.port) },
+  });
+  await succeeded(t, caller);
+  return awaitMessages(lab, callee, options.count ?? 1);
+}
+
+/** The whole length of a list of shipped prompts, ms. */
+export async function promptsMs(language: 'ja' | 'en', names: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const name of names) total += await promptMs(language, name as VoicemailPrompt);
+  return total;
 }

@@ -4,6 +4,7 @@
 // later start and stop of the group would be refused). Both are housekeeping nobody asks
 // for, so the scheduler does them once a day and once at start.
 import {
+  pruneMails,
   pruneScreeningCounters,
   pruneSettingHistory,
   type Database,
@@ -30,18 +31,25 @@ export interface MaintenanceDeps {
 }
 
 export type MaintenanceStep =
-  'prune_setting_history' | 'prune_screening_counters' | 'recover_bulk_operations';
+  | 'prune_setting_history'
+  | 'prune_screening_counters'
+  | 'prune_mail_queue'
+  | 'recover_bulk_operations';
 
 export interface MaintenanceReport {
   /** Setting-history rows older than 180 days, deleted. */
   prunedHistoryRows: number;
   /** Screening counters of months no screen shows any more, deleted. */
   prunedCounterRows: number;
+  /** Sent and failed mails older than 30 days, deleted. */
+  prunedMailRows: number;
   /** Bulk-forwarding groups put back and operations marked failed. */
   bulk: BulkRecoveryReport;
   /** Steps that threw (logged); the next pass runs them again. */
   failed: MaintenanceStep[];
 }
+
+const mailRetentionMs = 30 * 24 * 3600_000;
 
 /** The lock every scheduler takes for a maintenance pass, so passes run one after another. */
 export const maintenancePassLock = 'scheduler:maintenance';
@@ -62,6 +70,7 @@ export async function runMaintenance(
     const report: MaintenanceReport = {
       prunedHistoryRows: 0,
       prunedCounterRows: 0,
+      prunedMailRows: 0,
       bulk: { recovered: [], failedOperations: [], failed: [] },
       failed: [],
     };
@@ -79,6 +88,13 @@ export async function runMaintenance(
     } catch (err) {
       logger.error({ err }, 'screening counter prune failed');
       report.failed.push('prune_screening_counters');
+    }
+    try {
+      // A sent mail's row is only its delivery trace; a month of them answers "did it go?".
+      report.prunedMailRows = await pruneMails(db, new Date(at - mailRetentionMs));
+    } catch (err) {
+      logger.error({ err }, 'mail queue prune failed');
+      report.failed.push('prune_mail_queue');
     }
     try {
       report.bulk = await recoverStaleBulkOperations(

@@ -103,6 +103,7 @@ export async function createScheduler({
         {
           prunedHistoryRows: report.prunedHistoryRows,
           prunedCounterRows: report.prunedCounterRows,
+          prunedMailRows: report.prunedMailRows,
           recoveredBulkGroups: report.bulk.recovered.length,
           failedBulkOperations: report.bulk.failedOperations.length,
           failed: report.failed,

@@ -5,6 +5,11 @@ import { randomBytes } from 'node:crypto';
 import test from 'ava';
 import {
   addScreeningCounts,
+  claimDueMails,
+  enqueueMail,
+  markMailFailed,
+  markMailRetry,
+  markMailSent,
   findBulkForwardingGroupById,
   findBulkForwardingOperation,
   insertBulkForwardingOperation,
@@ -135,6 +140,7 @@ for (const dialect of dialects) {
     t.deepEqual(report, {
       prunedHistoryRows: 2,
       prunedCounterRows: 0,
+      prunedMailRows: 0,
       bulk: { recovered: [], failedOperations: [], failed: [] },
       failed: [],
     });
@@ -168,6 +174,36 @@ for (const dialect of dialects) {
     t.deepEqual(
       left.map((r) => r.month),
       ['2026-02', '2026-03', '2026-04'],
+    );
+  });
+
+  test(`${dialect.name}: a pass deletes sent and failed mails older than 30 days, never queued ones`, async (t) => {
+    const db = await openDb(t, dialect);
+    const mail = (subject: string) => ({
+      kind: 'test' as const,
+      recipients: ['a@example.com'],
+      subject,
+      textBody: 'x',
+    });
+    const old = new Date(T - 31 * DAY_MS);
+    const ids = {
+      sent: await enqueueMail(db, mail('old-sent'), old),
+      failed: await enqueueMail(db, mail('old-failed'), old),
+      queued: await enqueueMail(db, mail('old-queued'), old),
+      recent: await enqueueMail(db, mail('recent-sent'), new Date(T - DAY_MS)),
+    };
+    // Only a claimed mail can be marked; the third goes back to the queue to wait.
+    t.is((await claimDueMails(db, new Date(T - DAY_MS), 10, 60_000)).length, 4);
+    await markMailSent(db, ids.sent, old);
+    await markMailFailed(db, ids.failed, 'refused');
+    await markMailRetry(db, ids.queued, 'try later', new Date(T + DAY_MS));
+    await markMailSent(db, ids.recent, new Date(T - DAY_MS));
+    const report = await runMaintenance(depsOf(db, memoryStore(t)), T);
+    t.is(report.prunedMailRows, 2);
+    const left = await db.selectFrom('mail_queue').select('subject').orderBy('subject').execute();
+    t.deepEqual(
+      left.map((r) => r.subject),
+      ['old-queued', 'recent-sent'],
     );
   });
 

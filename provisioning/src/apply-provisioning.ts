@@ -1,4 +1,5 @@
 import {
+  findNumber,
   type Database,
   type Kysely,
   type Transaction,
@@ -19,6 +20,7 @@ import {
   upsertSite,
   upsertVoiceGroup,
 } from '@ipvoice/db';
+import { queueMail, settingsConfirmationMail, voicemailSummary } from '@ipvoice/notifier';
 import type { z } from 'zod';
 import type { baseNumber, dialInNumber, forwarding, ProvisioningDocument } from './schema.ts';
 import { formatPath } from './schema.ts';
@@ -49,6 +51,8 @@ export interface ApplyOptions {
   dryRun?: boolean;
   /** Time written to created_at / updated_at; defaults to the current time. */
   now?: Date;
+  /** Language of the confirmation mails a voicemail change queues (SPEC §3.11); 'ja'. */
+  mailLanguage?: 'ja' | 'en';
 }
 
 /** Validation or database errors, each naming the YAML path it comes from. */
@@ -106,9 +110,10 @@ export async function applyProvisioning(
   if (!validated.ok) throw new ProvisioningError(validated.errors);
   const doc = validated.document;
   const now = options.now ?? new Date();
+  const language = options.mailLanguage ?? 'ja';
   try {
     return await db.transaction().execute(async (trx) => {
-      const report = await applyDocument(trx, doc, now);
+      const report = await applyDocument(trx, doc, now, language);
       if (options.dryRun === true) throw new DryRunRollback('dry run', { cause: report });
       return report;
     });
@@ -122,6 +127,7 @@ async function applyDocument(
   trx: Trx,
   doc: ProvisioningDocument,
   now: Date,
+  language: 'ja' | 'en',
 ): Promise<ProvisioningReport> {
   const report = emptyReport();
   const count = (kind: ReportKind, outcome: UpsertOutcome) => {
@@ -192,7 +198,7 @@ async function applyDocument(
             );
             count('sipCredentials', c.outcome);
           }
-          await applyNumberSettings(trx, n.row.id, number, np, now, count, at, report);
+          await applyNumberSettings(trx, n.row.id, number, np, now, count, at, report, language);
           for (const [di, dialIn] of number.dialIns.entries()) {
             const dp: Path = [...np, 'dialIns', di];
             const d = await at(dp, () =>
@@ -208,7 +214,7 @@ async function applyDocument(
               ),
             );
             count('numbers', d.outcome);
-            await applyNumberSettings(trx, d.row.id, dialIn, dp, now, count, at, report);
+            await applyNumberSettings(trx, d.row.id, dialIn, dp, now, count, at, report, language);
           }
         }
       }
@@ -272,6 +278,7 @@ async function applyNumberSettings(
   count: (kind: ReportKind, outcome: UpsertOutcome) => void,
   at: <T>(path: Path, write: () => Promise<T>) => Promise<T>,
   report: ProvisioningReport,
+  language: 'ja' | 'en',
 ): Promise<void> {
   const subs = await at([...path, 'subscriptions'], () =>
     replaceSubscriptions(
@@ -355,11 +362,38 @@ async function applyNumberSettings(
     [keyof NumberSettingsDocuments, NumberSettingsDocuments[keyof NumberSettingsDocuments]]
   >) {
     const key = settingKey[feature];
-    count(
-      'numberSettings',
-      await at([...path, key], () => upsertNumberSetting(trx, id, feature, settings, now)),
+    const outcome = await at([...path, key], () =>
+      upsertNumberSetting(trx, id, feature, settings, now),
     );
+    count('numberSettings', outcome);
+    if (feature === 'voicemail' && outcome !== 'unchanged')
+      await confirmVoicemail(trx, entry.number, documents.voicemail, now, language);
   }
+}
+
+/** SPEC §3.11: a settings change sends a confirmation e-mail to the box's addresses; queued
+ * in the same transaction, so a dry run or a failed apply sends nothing. */
+async function confirmVoicemail(
+  trx: Trx,
+  number: string,
+  settings: NumberSettingsDocuments['voicemail'] | undefined,
+  now: Date,
+  language: 'ja' | 'en',
+): Promise<void> {
+  const addresses = settings?.notification.addresses ?? [];
+  const facts = await findNumber(trx, number);
+  if (!settings || addresses.length === 0 || !facts) return;
+  await queueMail(
+    trx,
+    settingsConfirmationMail(addresses, {
+      language,
+      timeZone: facts.timeZone,
+      at: now,
+      number,
+      summary: voicemailSummary(settings, language),
+    }),
+    now,
+  );
 }
 
 /** YAML key of each stored document, for error paths. */

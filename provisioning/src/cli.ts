@@ -55,7 +55,10 @@ async function main(args: string[]): Promise<number> {
   const db = openDatabase(url);
   try {
     await migrateToLatest(db);
-    const report = await applyProvisioning(db, loaded.document, { dryRun });
+    const report = await applyProvisioning(db, loaded.document, {
+      dryRun,
+      mailLanguage: config.mail.language,
+    });
     console.log(
       `${dryRun ? 'dry run (nothing written)' : 'applied'}: ${file} → ${url.replace(/:[^:@/]+@/, ':***@')}`,
     );

@@ -6,6 +6,7 @@ import {
   findHuntGroupByNumber,
   findNumber,
   findNumberSetting,
+  listMails,
   listSubscriptions,
 } from '@ipvoice/db';
 import { ProvisioningError, applyProvisioning } from '../src/apply-provisioning.ts';
@@ -86,12 +87,41 @@ for (const dialect of testDialects()) {
     }
   });
 
+  test(`${dialect.name}: a voicemail change queues one confirmation mail to the box's addresses (SPEC §3.11)`, async (t) => {
+    const db = await dialect.open();
+    try {
+      const confirmations = () => listMails(db, { kind: 'settings_confirmation' });
+      const doc = await demo();
+      await applyProvisioning(db, doc, { now, mailLanguage: 'en' });
+      const [first, ...others] = await confirmations();
+      t.is(others.length, 0);
+      t.deepEqual(first?.recipients, ['reception@example.com']);
+      t.regex(first?.subject ?? '', /0355550100/);
+      t.regex(first?.text_body ?? '', /PIN: set/);
+      t.regex(first?.text_body ?? '', /E-mail notification: on recording \(audio attached: yes\)/);
+      t.false((first?.text_body ?? '').includes('2580'), 'the PIN was mailed');
+      // Unchanged: nothing more.
+      await applyProvisioning(db, doc, { now, mailLanguage: 'en' });
+      t.is((await confirmations()).length, 1);
+      const box = doc.voiceGroups[0]?.sites[0]?.accessLines[0]?.numbers[0];
+      if (box?.voicemail === undefined) throw new Error('demo shape changed');
+      box.voicemail.maxMessages = 10;
+      await applyProvisioning(db, doc, { now });
+      const latest = (await confirmations()).at(-1);
+      t.is((await confirmations()).length, 2);
+      t.regex(latest?.text_body ?? '', /最大保存件数: 10件/);
+    } finally {
+      await db.destroy();
+    }
+  });
+
   test(`${dialect.name}: a dry run reports but writes nothing`, async (t) => {
     const db = await dialect.open();
     try {
       const report = await applyProvisioning(db, await demo(), { now, dryRun: true });
       t.is(report.voiceGroups.created, 1);
       t.is(await findNumber(db, '0355550100'), undefined);
+      t.deepEqual(await listMails(db), [], 'a dry run queued mail');
     } finally {
       await db.destroy();
     }

@@ -97,7 +97,7 @@ export async function startFeatureServer({
   });
   await migrateToLatest(db);
   if (config.provisioning.applyOnStart && config.provisioning.file) {
-    await provision(db, config.provisioning.file, logger);
+    await provision(db, config.provisioning.file, logger, config.mail.language);
   }
 
   const state = createStateStore({
@@ -325,11 +325,16 @@ export async function startFeatureServer({
   };
 }
 
-async function provision(db: Kysely<Database>, file: string, logger: Logger): Promise<void> {
+async function provision(
+  db: Kysely<Database>,
+  file: string,
+  logger: Logger,
+  mailLanguage: 'ja' | 'en',
+): Promise<void> {
   const loaded = await loadProvisioningFile(file);
   if (!loaded.ok)
     throw new Error(`provisioning file ${file} is invalid:\n${loaded.errors.join('\n')}`);
-  const report = await applyProvisioning(db, loaded.document);
+  const report = await applyProvisioning(db, loaded.document, { mailLanguage });
   logger.info({ file, report }, 'provisioning applied');
 }
 

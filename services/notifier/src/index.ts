@@ -9,6 +9,7 @@ export {
   settingsConfirmationMail,
   incomingCallMail,
   addressTestMail,
+  queueMail,
   type OutgoingMail,
 } from './outgoing-mail.ts';
 export {
@@ -27,7 +28,9 @@ export {
 } from './templates/voicemail-notice.ts';
 export {
   settingsConfirmation,
+  voicemailSummary,
   type SettingsConfirmationParams,
+  type VoicemailSettingsView,
 } from './templates/settings-confirmation.ts';
 export {
   incomingCallNotice,

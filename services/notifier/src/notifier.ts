@@ -5,7 +5,6 @@ import { access, constants } from 'node:fs/promises';
 import type { Config } from '@ipvoice/config';
 import {
   claimDueMails,
-  enqueueMail,
   markMailFailed,
   markMailRetry,
   markMailSent,
@@ -16,7 +15,7 @@ import {
 import { systemClock, type Clock, type Logger, type TimerHandle } from '@ipvoice/sip';
 import { AttachmentMissingError, isPermanent } from './mail-errors.ts';
 import { createMailTransport, type MailTransport } from './mail-transport.ts';
-import type { OutgoingMail } from './outgoing-mail.ts';
+import { queueMail, type OutgoingMail } from './outgoing-mail.ts';
 import { retryDelayMs } from './retry-delay.ts';
 
 export interface NotifierDeps {
@@ -149,17 +148,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   return {
     async enqueue(m) {
-      const id = await enqueueMail(
-        db,
-        {
-          kind: m.kind,
-          recipients: m.to,
-          subject: m.subject,
-          textBody: m.text,
-          attachments: m.attachments,
-        },
-        now(),
-      );
+      const id = await queueMail(db, m, now());
       kick();
       return id;
     },

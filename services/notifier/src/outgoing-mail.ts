@@ -1,5 +1,5 @@
 // What the feature server hands the notifier: a template's content with its recipients.
-import type { MailAttachment, MailKind } from '@ipvoice/db';
+import { enqueueMail, type Executor, type MailAttachment, type MailKind } from '@ipvoice/db';
 import type { MailContent } from './templates/format.ts';
 import {
   incomingCallNotice,
@@ -50,4 +50,20 @@ export function incomingCallMail(
 /** SPEC §3.12: "send test mail" to one address. */
 export function addressTestMail(to: readonly string[], params: TestMailParams): OutgoingMail {
   return outgoing('test', to, testMail(params));
+}
+
+/** Queues a mail with the caller's executor, e.g. inside the transaction that made the change
+ * it confirms (rolled back with it); a running notifier sends it. */
+export function queueMail(db: Executor, mail: OutgoingMail, now: Date): Promise<number> {
+  return enqueueMail(
+    db,
+    {
+      kind: mail.kind,
+      recipients: mail.to,
+      subject: mail.subject,
+      textBody: mail.text,
+      attachments: mail.attachments,
+    },
+    now,
+  );
 }

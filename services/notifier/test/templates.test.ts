@@ -13,6 +13,7 @@ import {
   voicemailMail,
   voicemailNotice,
   type VoicemailNoticeParams,
+  voicemailSummary,
 } from '../src/index.ts';
 
 const receivedAt = new Date('2026-11-30T15:30:00Z');
@@ -162,6 +163,47 @@ test('settings confirmation in both languages', (t) => {
     'Number: 0312345678',
     '- E-mail notification: on recording',
   ]);
+});
+
+test('voicemail settings summary: every setting in words, the PIN never written', (t) => {
+  const settings = {
+    guidance: 'record' as const,
+    greeting: 'custom' as const,
+    maxMessages: 15,
+    pin: '2580',
+    notification: {
+      addresses: ['a@example.com', 'b@example.com'],
+      condition: 'on_recording' as const,
+      attachAudio: true,
+    },
+  };
+  const en = voicemailSummary(settings, 'en');
+  t.deepEqual(en, [
+    'Guidance: greeting, then record',
+    'Greeting: your own',
+    'Messages kept: up to 15',
+    'PIN: set',
+    'E-mail notification: on recording (audio attached: yes)',
+    'Addresses: a@example.com, b@example.com',
+  ]);
+  const ja = voicemailSummary(
+    {
+      ...settings,
+      guidance: 'announce_only',
+      pin: null,
+      notification: { addresses: [], condition: 'none', attachAudio: false },
+    },
+    'ja',
+  );
+  t.deepEqual(ja, [
+    'ガイダンス: 応答メッセージのみ',
+    '応答メッセージ: お客様の録音',
+    '最大保存件数: 15件',
+    '暗証番号: 未設定',
+    'メール通知: 通知しない（音声添付: なし）',
+    '通知先: なし',
+  ]);
+  for (const line of [...en, ...ja]) t.false(line.includes('2580'), line);
 });
 
 test('incoming call notice in Japanese: every field and every outcome in words', (t) => {

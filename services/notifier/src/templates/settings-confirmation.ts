@@ -62,3 +62,53 @@ export function settingsConfirmation(p: SettingsConfirmationParams): MailContent
     attachments: [],
   };
 }
+
+/** The voicemail settings a confirmation lists (SPEC §3.11); the PIN itself is never mailed. */
+export interface VoicemailSettingsView {
+  guidance: 'record' | 'announce_only';
+  greeting: 'system' | 'custom';
+  maxMessages: number;
+  pin: string | null;
+  notification: {
+    addresses: readonly string[];
+    condition: 'none' | 'on_call' | 'on_recording';
+    attachAudio: boolean;
+  };
+}
+
+const voicemailWords = {
+  ja: {
+    guidance: { record: '応答後に録音', announce_only: '応答メッセージのみ' },
+    greeting: { system: '標準', custom: 'お客様の録音' },
+    condition: { none: '通知しない', on_call: '着信時', on_recording: '録音時' },
+  },
+  en: {
+    guidance: { record: 'greeting, then record', announce_only: 'greeting only' },
+    greeting: { system: 'system', custom: 'your own' },
+    condition: { none: 'none', on_call: 'on call', on_recording: 'on recording' },
+  },
+} as const;
+
+/** One line per voicemail setting as it now stands, for `settingsConfirmation`'s summary. */
+export function voicemailSummary(v: VoicemailSettingsView, language: MailLanguage): string[] {
+  const w = voicemailWords[language];
+  const n = v.notification;
+  const addresses = n.addresses.join(', ');
+  return language === 'ja'
+    ? [
+        `ガイダンス: ${w.guidance[v.guidance]}`,
+        `応答メッセージ: ${w.greeting[v.greeting]}`,
+        `最大保存件数: ${v.maxMessages}件`,
+        `暗証番号: ${v.pin === null ? '未設定' : '設定済み'}`,
+        `メール通知: ${w.condition[n.condition]}（音声添付: ${n.attachAudio ? 'あり' : 'なし'}）`,
+        `通知先: ${addresses || 'なし'}`,
+      ]
+    : [
+        `Guidance: ${w.guidance[v.guidance]}`,
+        `Greeting: ${w.greeting[v.greeting]}`,
+        `Messages kept: up to ${v.maxMessages}`,
+        `PIN: ${v.pin === null ? 'not set' : 'set'}`,
+        `E-mail notification: ${w.condition[n.condition]} (audio attached: ${n.attachAudio ? 'yes' : 'no'})`,
+        `Addresses: ${addresses || 'none'}`,
+      ];
+}

@@ -9,10 +9,12 @@ import {
   reportKinds,
 } from './apply-provisioning.ts';
 import { loadProvisioningFile } from './load-provisioning-file.ts';
+import { queueTestMail } from './test-mail.ts';
 
 const usage = `usage:
   npm run provision -- apply <file> [--database URL] [--dry-run]
   npm run provision -- validate <file>
+  npm run provision -- test-mail <number> [address]   (SPEC §3.12: queue a test mail)
 The database defaults to the feature server's own (the configuration's database.url:
 $DATABASE_URL, or the SQLite file under $DATA_DIR, var/ by default).`;
 
@@ -27,7 +29,36 @@ function formatReport(report: ProvisioningReport): string {
   ].join('\n');
 }
 
+async function testMail(args: string[]): Promise<number> {
+  const [number, address] = args;
+  if (number === undefined) {
+    console.error(usage);
+    return 2;
+  }
+  const config = loadConfig({ argv: [], env: process.env });
+  const db = openDatabase(config.database.url);
+  try {
+    await migrateToLatest(db);
+    const to = await queueTestMail(db, {
+      number,
+      ...(address !== undefined ? { address } : {}),
+      language: config.mail.language,
+    });
+    console.log(`test mail queued for ${to.join(', ')}; a running server sends it`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ProvisioningError) {
+      console.error(error.errors.join('\n'));
+      return 1;
+    }
+    throw error;
+  } finally {
+    await db.destroy();
+  }
+}
+
 async function main(args: string[]): Promise<number> {
+  if (args[0] === 'test-mail') return testMail(args.slice(1));
   const [command, file, ...rest] = args;
   if ((command !== 'apply' && command !== 'validate') || file === undefined) {
     console.error(usage);

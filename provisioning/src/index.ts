@@ -15,3 +15,4 @@ export {
   formatPath,
 } from './schema.ts';
 export { provisioningJsonSchema } from './json-schema.ts';
+export { queueTestMail } from './test-mail.ts';

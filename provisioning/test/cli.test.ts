@@ -1,5 +1,6 @@
 // The CLI as an operator runs it: a real process, a real SQLite file.
 import test from 'ava';
+import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -50,4 +51,69 @@ test('an unknown command prints the usage and exits 2', async (t) => {
   const result = await cli(['frobnicate'], {});
   t.is(result.code, 2);
   t.regex(result.stderr, /usage:/);
+});
+
+test('test-mail queues a test mail per incoming-call notice address, or to the one named', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ipvoice-cli-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'notice.yaml');
+  await writeFile(
+    file,
+    JSON.stringify({
+      version: 1,
+      voiceGroups: [
+        {
+          code: 'VG07700',
+          name: 'Notice',
+          sites: [
+            {
+              code: '7700001',
+              name: 'Office',
+              accessLines: [
+                {
+                  code: 'N770000001',
+                  channels: 2,
+                  numbers: [
+                    {
+                      number: '03-7700-0001',
+                      sip: { username: 'u77', password: 'pw-77-secret' },
+                      subscriptions: ['incoming_call_notice'],
+                      incomingCallNotice: {
+                        enabled: true,
+                        addresses: [
+                          { address: 'desk@example.com' },
+                          { address: 'boss@example.com', send: false },
+                        ],
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }),
+  );
+  t.is((await cli(['apply', file], { DATA_DIR: dir })).code, 0);
+  const all = await cli(['test-mail', '03-7700-0001'], { DATA_DIR: dir });
+  t.is(all.code, 0, all.stderr);
+  t.regex(all.stdout, /desk@example\.com, boss@example\.com/);
+  const one = await cli(['test-mail', '0377000001', 'boss@example.com'], { DATA_DIR: dir });
+  t.is(one.code, 0, one.stderr);
+  const stranger = await cli(['test-mail', '0377000001', 'eve@example.com'], { DATA_DIR: dir });
+  t.is(stranger.code, 1);
+  t.regex(stranger.stderr, /eve@example\.com is not an incoming-call notice address/);
+  const unknown = await cli(['test-mail', '0399999999'], { DATA_DIR: dir });
+  t.is(unknown.code, 1);
+  t.regex(unknown.stderr, /not a number of ours/);
+  const db = new Database(join(dir, 'ipvoice.sqlite'), { readonly: true });
+  t.teardown(() => db.close());
+  const rows = db
+    .prepare("SELECT recipients FROM mail_queue WHERE kind = 'test' ORDER BY id")
+    .all() as Array<{ recipients: string }>;
+  t.deepEqual(
+    rows.map((r) => JSON.parse(r.recipients) as string[]),
+    [['desk@example.com'], ['boss@example.com'], ['boss@example.com']],
+  );
 });

@@ -303,6 +303,11 @@ export function dtmfPcap(
     packet.writeUInt16BE(duration, 14);
     packets.push(packet);
   }
+  return rtpPcap(packets);
+}
+
+/** A libpcap file (Ethernet / IPv4 / UDP, loopback) of RTP packets 20 ms apart. */
+export function rtpPcap(packets: readonly Buffer[]): Buffer {
   const header = Buffer.alloc(24);
   header.writeUInt32LE(0xa1b2c3d4, 0);
   header.writeUInt16LE(2, 4);
@@ -339,6 +344,33 @@ export function dtmfPcap(
     return Buffer.concat([record, frame]);
   });
   return Buffer.concat([header, ...records]);
+}
+
+/**
+ * A capture of `ms` of A-law silence (payload type 8, 20 ms packets): a caller whose phone
+ * sends audio all the time but says nothing.
+ */
+export function silencePcap(ms: number): Buffer {
+  const ssrc = 0x51e70000 + Math.floor(Math.random() * 0xffff);
+  const packets = Array.from({ length: Math.ceil(ms / 20) }, (_, i) => {
+    const packet = Buffer.alloc(12 + 160, 0xd5);
+    packet.writeUInt8(0x80, 0);
+    packet.writeUInt8((i === 0 ? 0x80 : 0) | 8, 1);
+    packet.writeUInt16BE((3000 + i) & 0xffff, 2);
+    packet.writeUInt32BE(160_000 + i * 160, 4);
+    packet.writeUInt32BE(ssrc, 8);
+    return packet;
+  });
+  return rtpPcap(packets);
+}
+
+/** Writes `scenario` of test/sipp/calls with its STEPS comment replaced by `steps` (SIPp XML). */
+export async function scenarioWithSteps(lab: CallLab, scenario: string, steps: string): Promise<string> {
+  const template = await readFile(callScenario(scenario), 'utf8');
+  if (!template.includes('<!-- STEPS -->')) throw new Error(`${scenario} has no STEPS comment`);
+  const file = join(lab.dir, `${scenario}-${Date.now()}-${Math.floor(Math.random() * 1e6)}.xml`);
+  await writeFile(file, template.replace('<!-- STEPS -->', steps));
+  return file;
 }
 
 /** One step of a message-centre caller: keys as RFC 4733 or SIP INFO, or a pause. */

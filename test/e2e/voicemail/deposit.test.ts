@@ -4,7 +4,7 @@
 // voicemail_messages; the stored audio is measured against the capture, decoded here.
 import test, { type ExecutionContext } from 'ava';
 import { voicedMs } from '@ipvoice/media';
-import { access } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CallLab,
@@ -25,6 +25,8 @@ import {
   promptSamples,
   readPcmWav,
   receivedBytes,
+  scenarioWithSteps,
+  silencePcap,
   voicedEnergyDb,
   voicemailDir,
   voicemailMessages,
@@ -236,14 +238,25 @@ test('a full box (maxMessages 1): the second caller hears the greeting and vm-bo
   );
 });
 
-test('a caller who says nothing: 5 s of silence end the recording, vm-recorded, BYE, nothing kept', async (t) => {
+test('a caller who sends only silence: 5 s of it end the recording, vm-recorded, BYE, nothing kept', async (t) => {
   t.timeout(60_000);
   const lab = await voicemailLab(t, { guidance: 'record' });
   const rtp = await receiver(t);
-  const caller = await lab.trunkCall('vm-caller-listen', {
-    caller: outside,
-    callee: alice,
-    vars: { rtp_port: String(rtp.port) },
+  // The phone sends silent audio from the answer on, longer than greeting + beep + 5 s.
+  const silence = join(lab.dir, 'silence.pcap');
+  const waitMs = (await promptMs('ja', 'vm-greeting')) + (await promptMs('ja', 'beep'));
+  await writeFile(silence, silencePcap(waitMs + 12_000));
+  const caller = await lab.sipp({
+    scenario: await scenarioWithSteps(
+      lab,
+      'vm-caller-listen',
+      `  <nop><action><exec play_pcap_audio="${silence}"/></action></nop>`,
+    ),
+    target: lab.server.target,
+    transport: 'u1',
+    sipPort: lab.trunkPorts[0] as number,
+    vars: { caller: outside, callee: alice, rtp_port: String(rtp.port) },
+    timeoutMs: 40_000,
   });
   await succeeded(t, caller);
   const messages = await caller.messages();
@@ -255,8 +268,7 @@ test('a caller who says nothing: 5 s of silence end the recording, vm-recorded, 
   );
   t.deepEqual(heard, ['vm-greeting', 'beep', 'vm-recorded']);
   // Greeting and beep, 5 s of silence, vm-recorded: the BYE no sooner.
-  const least =
-    (await promptMs('ja', 'vm-greeting')) + (await promptMs('ja', 'beep')) + 5000 + (await promptMs('ja', 'vm-recorded'));
+  const least = waitMs + 5000 + (await promptMs('ja', 'vm-recorded'));
   const took = (bye?.at ?? 0) - (ack?.at ?? 0);
   t.true(took >= least * 0.95 && took <= least + 4000, `BYE ${took} ms after the ACK, expected ~${least}`);
   t.deepEqual(voicemailMessages(lab, alice), []);

@@ -27,7 +27,7 @@ async function noticeLab(
   t: ExecutionContext,
   notice: Omit<IncomingCallNoticeSpec, 'enabled' | 'addresses'>,
   extra: Partial<NumberSpec> = {},
-): Promise<{ lab: CallLab; sink: MailSink }> {
+): Promise<{ lab: CallLab; sink: MailSink; port: number }> {
   const sink = await MailSink.start();
   t.teardown(() => sink.close());
   const lab = await CallLab.start({
@@ -54,7 +54,9 @@ async function noticeLab(
     env: mailEnv(sink.port),
   });
   t.teardown(() => lab.dispose());
-  return { lab, sink };
+  // One binding for every call of the test: a phone on a new port each time would leave the
+  // earlier, silent contacts to be forked to as well.
+  return { lab, sink, port: await lab.register(alice) };
 }
 
 function fields(mail: ReceivedMail): Map<string, string> {
@@ -73,13 +75,13 @@ type Outcome = 'answered' | 'no answer' | 'busy' | 'forwarded';
 /** A trunk call from `caller` to alice that ends `outcome`; `withheld`: Privacy: id. */
 async function call(
   t: ExecutionContext,
-  lab: CallLab,
+  { lab, port }: { lab: CallLab; port: number },
   caller: string,
   outcome: Exclude<Outcome, 'forwarded'>,
   options: { withheld?: boolean; ringMs?: number } = {},
 ): Promise<void> {
   const phoneScenario = { answered: 'phone-answer', 'no answer': 'phone-ring', busy: 'phone-busy' }[outcome];
-  const phone = await lab.phone(alice, phoneScenario);
+  const phone = await lab.answerOn(port, alice, phoneScenario);
   let run: TracedSipp;
   if (options.withheld) {
     if (outcome !== 'answered') throw new Error('withheld callers are answered here');
@@ -114,9 +116,10 @@ function incomingRows(lab: CallLab) {
 
 test('all callers, all calls: answered and withheld calls are mailed, only to send: true', async (t) => {
   t.timeout(90_000);
-  const { lab, sink } = await noticeLab(t, { callers: 'all', calls: 'all' });
+  const setup = await noticeLab(t, { callers: 'all', calls: 'all' });
+  const { lab, sink } = setup;
   const started = Date.now();
-  await call(t, lab, listed, 'answered');
+  await call(t, setup, listed, 'answered');
   const first = await nextNotice(sink, 0);
   const f = fields(first);
   t.is(f.get('caller'), listed);
@@ -132,7 +135,7 @@ test('all callers, all calls: answered and withheld calls are mailed, only to se
     t.true(Math.abs(shown - started) < 120_000, `time ${f.get('time')} (Asia/Tokyo)`);
   }
 
-  await call(t, lab, listed, 'answered', { withheld: true });
+  await call(t, setup, listed, 'answered', { withheld: true });
   const second = await nextNotice(sink, 1);
   t.is(fields(second).get('caller'), 'withheld');
   t.false(second.text.includes(listed), 'the withheld number is in the mail');
@@ -142,9 +145,10 @@ test('all callers, all calls: answered and withheld calls are mailed, only to se
 
 test('all callers, unanswered calls: an answered call is not mailed; no answer and busy are, with their ring time', async (t) => {
   t.timeout(120_000);
-  const { lab, sink } = await noticeLab(t, { callers: 'all', calls: 'unanswered' });
-  await call(t, lab, listed, 'answered');
-  await call(t, lab, unlisted, 'no answer', { ringMs: 3000 });
+  const setup = await noticeLab(t, { callers: 'all', calls: 'unanswered' });
+  const { lab, sink } = setup;
+  await call(t, setup, listed, 'answered');
+  await call(t, setup, unlisted, 'no answer', { ringMs: 3000 });
   const noAnswer = fields(await nextNotice(sink, 0));
   t.is(noAnswer.get('caller'), unlisted);
   t.is(noAnswer.get('outcome'), 'no answer');
@@ -153,7 +157,7 @@ test('all callers, unanswered calls: an answered call is not mailed; no answer a
   // The answered call ended before the unanswered one began: its notice would be first.
   t.is(incomingRows(lab).length, 1, 'the answered call was queued');
 
-  await call(t, lab, listed, 'busy');
+  await call(t, setup, listed, 'busy');
   const busy = fields(await nextNotice(sink, 1));
   t.is(busy.get('caller'), listed);
   t.is(busy.get('outcome'), 'busy');
@@ -162,11 +166,12 @@ test('all callers, unanswered calls: an answered call is not mailed; no answer a
 
 test('all callers, unanswered calls: a forwarded call is mailed as forwarded', async (t) => {
   t.timeout(60_000);
-  const { lab, sink } = await noticeLab(
+  const setup = await noticeLab(
     t,
     { callers: 'all', calls: 'unanswered' },
     { forwarding: { enabled: true, when: 'unconditional', slots: [bob], target: 1 } },
   );
+  const { lab, sink } = setup;
   const bobPhone = await lab.phone(bob, 'phone-answer');
   const caller = await lab.trunkCall('caller', { caller: listed, callee: alice });
   await succeeded(t, caller, bobPhone);
@@ -177,10 +182,11 @@ test('all callers, unanswered calls: a forwarded call is mailed as forwarded', a
 
 test('listed callers, all calls: unlisted and withheld (even with a listed number asserted) are not mailed; listed is', async (t) => {
   t.timeout(90_000);
-  const { lab, sink } = await noticeLab(t, { callers: { list: [listed] }, calls: 'all' });
-  await call(t, lab, unlisted, 'answered');
-  await call(t, lab, listed, 'answered', { withheld: true });
-  await call(t, lab, listed, 'answered');
+  const setup = await noticeLab(t, { callers: { list: [listed] }, calls: 'all' });
+  const { lab, sink } = setup;
+  await call(t, setup, unlisted, 'answered');
+  await call(t, setup, listed, 'answered', { withheld: true });
+  await call(t, setup, listed, 'answered');
   const mail = await nextNotice(sink, 0);
   t.is(fields(mail).get('caller'), listed);
   t.is(fields(mail).get('outcome'), 'answered');
@@ -190,10 +196,11 @@ test('listed callers, all calls: unlisted and withheld (even with a listed numbe
 
 test('listed callers, unanswered calls: only a listed caller who is not answered is mailed', async (t) => {
   t.timeout(120_000);
-  const { lab, sink } = await noticeLab(t, { callers: { list: [listed] }, calls: 'unanswered' });
-  await call(t, lab, listed, 'answered');
-  await call(t, lab, unlisted, 'busy');
-  await call(t, lab, listed, 'no answer', { ringMs: 1000 });
+  const setup = await noticeLab(t, { callers: { list: [listed] }, calls: 'unanswered' });
+  const { lab, sink } = setup;
+  await call(t, setup, listed, 'answered');
+  await call(t, setup, unlisted, 'busy');
+  await call(t, setup, listed, 'no answer', { ringMs: 1000 });
   const mail = fields(await nextNotice(sink, 0));
   t.is(mail.get('caller'), listed);
   t.is(mail.get('outcome'), 'no answer');

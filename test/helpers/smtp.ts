@@ -18,6 +18,8 @@ export interface ReceivedMail {
 export interface MailSinkOptions {
   /** Refuse this many DATA transactions with 451 before accepting; 0 unless told. */
   refuseFirst?: number;
+  /** Only messages (raw text) for which this holds count towards `refuseFirst`; all unless told. */
+  refuseWhen?: (raw: string) => boolean;
 }
 
 export class MailSink {
@@ -46,7 +48,8 @@ export class MailSink {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
-          if (toRefuse > 0) {
+          const raw = Buffer.concat(chunks);
+          if (toRefuse > 0 && (options.refuseWhen?.(raw.toString('utf8')) ?? true)) {
             toRefuse--;
             if (sink) sink.refused++;
             const error = Object.assign(new Error('try again later'), { responseCode: 451 });
@@ -54,7 +57,7 @@ export class MailSink {
             return;
           }
           const envelopeTo = session.envelope.rcptTo.map((r) => r.address);
-          simpleParser(Buffer.concat(chunks))
+          simpleParser(raw)
             .then((mail) => {
               sink?.accept({ at: Date.now(), envelopeTo, mail, text: mail.text ?? '' });
               callback();

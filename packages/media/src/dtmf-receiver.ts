@@ -10,6 +10,10 @@ export const dtmfDigits = '0123456789*#ABCD';
 export const UNENDED_EVENT_MS = 500;
 /** Reported events remembered, so late retransmissions of their end are not new presses. */
 const REMEMBERED_EVENTS = 16;
+/** A packet with a reported event's timestamp this long after that event's last packet is a
+ * new press: a sender that does not move its timestamp on between presses (a replayed capture,
+ * some gateways) would otherwise be heard once. End retransmissions come within ~50 ms. */
+export const RETRANSMISSION_WINDOW_MS = 1000;
 
 export interface DtmfReceiverParams {
   clock: MediaClock;
@@ -27,7 +31,7 @@ export class DtmfReceiver {
   readonly #clock: MediaClock;
   readonly #report: (digit: string) => void;
   #pending: PendingEvent | undefined;
-  readonly #reported: number[] = [];
+  readonly #reported: Array<{ timestamp: number; lastSeen: number }> = [];
   #closed = false;
 
   constructor(p: DtmfReceiverParams) {
@@ -44,7 +48,16 @@ export class DtmfReceiver {
     if (digit === undefined) return; // events above 15 (flash, tones) are not DTMF
     const end = ((payload[1] as number) & 0x80) !== 0;
     // RFC 4733 §2.5.1.4: the end packet is sent three times; the event was reported already.
-    if (this.#reported.includes(timestamp)) return;
+    const now = this.#clock.now();
+    const seen = this.#reported.findIndex((r) => r.timestamp === timestamp);
+    const reported = this.#reported[seen];
+    if (reported) {
+      if (now - reported.lastSeen < RETRANSMISSION_WINDOW_MS) {
+        reported.lastSeen = now;
+        return;
+      }
+      this.#reported.splice(seen, 1);
+    }
 
     const pending = this.#pending;
     if (pending && pending.timestamp !== timestamp) {
@@ -79,7 +92,7 @@ export class DtmfReceiver {
     if (event.timer !== undefined) this.#clock.clearTimeout(event.timer);
     event.timer = undefined;
     if (this.#pending === event) this.#pending = undefined;
-    this.#reported.push(event.timestamp);
+    this.#reported.push({ timestamp: event.timestamp, lastSeen: this.#clock.now() });
     if (this.#reported.length > REMEMBERED_EVENTS) this.#reported.shift();
     this.#report(event.digit);
   }

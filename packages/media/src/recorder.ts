@@ -7,8 +7,8 @@ import { isVoiced } from './levels.ts';
 export interface RecordOptions {
   /** The most audio kept; the recording ends when it is reached. */
   maxMs: number;
-  /** Ends the recording after this much continuous silence, counted from the first packet;
-   * omitted, silence never ends it. */
+  /** Ends the recording after this much continuous silence (nothing received counts as
+   * silence); omitted, silence never ends it. */
   silenceMs?: number;
   /** DTMF digits that end the recording; '' for none. Default '#'. */
   endDigits?: string;
@@ -149,10 +149,14 @@ export class Recorder {
 
   #deadlines(): { maxAt: number; silenceAt: number | undefined } {
     const grewAt = this.#lastGrewAt;
-    // Before the first packet only the length can end it: silence counts from the first packet.
-    if (grewAt === undefined)
-      return { maxAt: this.#startedAt + this.#maxSamples / SAMPLES_PER_MS, silenceAt: undefined };
     const silence = this.#silenceSamples;
+    // Nothing received at all is silence too (a caller who hung up unheard, media that never
+    // gets through): it ends the recording as soon as that much silence would.
+    if (grewAt === undefined)
+      return {
+        maxAt: this.#startedAt + this.#maxSamples / SAMPLES_PER_MS,
+        silenceAt: silence === undefined ? undefined : this.#startedAt + silence / SAMPLES_PER_MS,
+      };
     return {
       maxAt: grewAt + (this.#maxSamples - this.#length) / SAMPLES_PER_MS,
       silenceAt:

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { DtmfReceiver, UNENDED_EVENT_MS } from '../src/dtmf-receiver.ts';
+import { DtmfReceiver, RETRANSMISSION_WINDOW_MS, UNENDED_EVENT_MS } from '../src/dtmf-receiver.ts';
 import { parseRtp } from '../src/index.ts';
 import { ManualClock } from './helpers/manual-clock.ts';
 import { dtmfPackets } from './helpers/rtp-from-caller.ts';
@@ -32,6 +32,18 @@ test('each event is reported once, on its first end packet, whatever the retrans
   clock.advance(2 * UNENDED_EVENT_MS);
   t.deepEqual(reported, ['1']);
   t.is(clock.pending, 0);
+});
+
+test('a press reusing a reported timestamp more than a second later is a new press', (t) => {
+  const { reported, feed, clock } = receiver();
+  const press = dtmfPackets('#', 4000, 0);
+  feed(press);
+  clock.advance(RETRANSMISSION_WINDOW_MS - 1);
+  feed(press.slice(-1)); // a late end retransmission: the same press
+  t.deepEqual(reported, ['#']);
+  clock.advance(RETRANSMISSION_WINDOW_MS);
+  feed(press); // the sender replays the same timestamps for its next press
+  t.deepEqual(reported, ['#', '#']);
 });
 
 test('every event code maps to its digit; codes above 15 and short payloads are not DTMF', (t) => {

@@ -155,13 +155,19 @@ function recorder(options: ConstructorParameters<typeof Recorder>[0]['options'])
   return { clock, r, feed, result: () => result };
 }
 
-test('no packets at all: maxMs on the clock ends it, empty', (t) => {
-  const { clock, result } = recorder({ maxMs: 3000, silenceMs: 500 });
-  clock.advance(2999);
-  t.is(result(), undefined, 'silence counts only from the first packet');
-  clock.advance(1);
-  t.like(result(), { endedBy: 'max', durationMs: 0 });
-  t.is(clock.pending, 0);
+test('no packets at all: silenceMs on the clock ends it, empty; without silenceMs, maxMs', (t) => {
+  const quiet = recorder({ maxMs: 3000, silenceMs: 500 });
+  quiet.clock.advance(499);
+  t.is(quiet.result(), undefined);
+  quiet.clock.advance(1);
+  t.like(quiet.result(), { endedBy: 'silence', durationMs: 0 });
+  t.is(quiet.clock.pending, 0);
+  const patient = recorder({ maxMs: 3000 });
+  patient.clock.advance(2999);
+  t.is(patient.result(), undefined);
+  patient.clock.advance(1);
+  t.like(patient.result(), { endedBy: 'max', durationMs: 0 });
+  t.is(patient.clock.pending, 0);
 });
 
 test('the silence timer counts from the last voiced audio, carried on by the clock', (t) => {

@@ -148,7 +148,7 @@ export async function pcapAudio(path: string): Promise<{
   return {
     payloadType: first.payloadType,
     samples,
-    durationMs: last.arrivedAt - first.arrivedAt + (last.payload.length / 8),
+    durationMs: last.arrivedAt - first.arrivedAt + last.payload.length / 8,
   };
 }
 

@@ -37,8 +37,8 @@ export class MailSink {
   static async start(options: MailSinkOptions = {}): Promise<MailSink> {
     const port = await reservePorts(1);
     let toRefuse = options.refuseFirst ?? 0;
-    // Set before the server can take a connection; assigned just below.
-    let sink: MailSink | undefined;
+    // Set before the server can take a connection; filled in just below.
+    const self: { sink?: MailSink } = {};
     const server = new SMTPServer({
       // Plain SMTP on loopback: no TLS to negotiate, no login to ask for.
       disabledCommands: ['STARTTLS', 'AUTH'],
@@ -51,7 +51,7 @@ export class MailSink {
           const raw = Buffer.concat(chunks);
           if (toRefuse > 0 && (options.refuseWhen?.(raw.toString('utf8')) ?? true)) {
             toRefuse--;
-            if (sink) sink.refused++;
+            if (self.sink) self.sink.refused++;
             const error = Object.assign(new Error('try again later'), { responseCode: 451 });
             callback(error);
             return;
@@ -59,7 +59,7 @@ export class MailSink {
           const envelopeTo = session.envelope.rcptTo.map((r) => r.address);
           simpleParser(raw)
             .then((mail) => {
-              sink?.accept({ at: Date.now(), envelopeTo, mail, text: mail.text ?? '' });
+              self.sink?.accept({ at: Date.now(), envelopeTo, mail, text: mail.text ?? '' });
               callback();
             })
             .catch((error: Error) => callback(error));
@@ -73,7 +73,8 @@ export class MailSink {
         done();
       });
     });
-    sink = new MailSink(server, port);
+    const sink = new MailSink(server, port);
+    self.sink = sink;
     return sink;
   }
 

@@ -155,7 +155,7 @@ export function parsePcmWav(buf: Buffer): PcmWav {
   if (buf.toString('latin1', 0, 4) !== 'RIFF' || buf.toString('latin1', 8, 12) !== 'WAVE')
     throw new Error('not RIFF/WAVE');
   let format: Omit<PcmWav, 'samples'> | undefined;
-  for (let at = 12; at + 8 <= buf.length; ) {
+  for (let at = 12; at + 8 <= buf.length;) {
     const id = buf.toString('latin1', at, at + 4);
     const size = buf.readUInt32LE(at + 4);
     const body = buf.subarray(at + 8, Math.min(at + 8 + size, buf.length));
@@ -212,7 +212,10 @@ export type VoicemailPrompt =
   | 'beep';
 
 /** A shipped prompt's samples (packages/media/prompts/<language>/<name>.wav). */
-export async function promptSamples(language: 'ja' | 'en', name: VoicemailPrompt): Promise<Int16Array> {
+export async function promptSamples(
+  language: 'ja' | 'en',
+  name: VoicemailPrompt,
+): Promise<Int16Array> {
   const file = join(repoRoot, 'packages/media/prompts', language, `${name}.wav`);
   return (await readPcmWav(file)).samples;
 }
@@ -237,7 +240,10 @@ export function receivedBytes(receiver: RtpReceiver, payloadType = 8): Buffer {
 export function alawProbe(samples: Int16Array): Buffer {
   const frame = 160;
   let start = 0;
-  while (start + frame <= samples.length && voicedMs(samples.subarray(start, start + frame), 8000) === 0)
+  while (
+    start + frame <= samples.length &&
+    voicedMs(samples.subarray(start, start + frame), 8000) === 0
+  )
     start += frame;
   return encodeAlaw(samples.subarray(start, start + 1600));
 }
@@ -365,7 +371,11 @@ export function silencePcap(ms: number): Buffer {
 }
 
 /** Writes `scenario` of test/sipp/calls with its STEPS comment replaced by `steps` (SIPp XML). */
-export async function scenarioWithSteps(lab: CallLab, scenario: string, steps: string): Promise<string> {
+export async function scenarioWithSteps(
+  lab: CallLab,
+  scenario: string,
+  steps: string,
+): Promise<string> {
   const template = await readFile(callScenario(scenario), 'utf8');
   if (!template.includes('<!-- STEPS -->')) throw new Error(`${scenario} has no STEPS comment`);
   const file = join(lab.dir, `${scenario}-${Date.now()}-${Math.floor(Math.random() * 1e6)}.xml`);
@@ -374,9 +384,7 @@ export async function scenarioWithSteps(lab: CallLab, scenario: string, steps: s
 }
 
 /** One step of a message-centre caller: keys as RFC 4733 or SIP INFO, or a pause. */
-export type CentreStep =
-  | { keys: string; via?: 'rtp' | 'info' }
-  | { pauseMs: number };
+export type CentreStep = { keys: string; via?: 'rtp' | 'info' } | { pauseMs: number };
 
 /** The gap between two key presses (a capture plays for ~160 ms). */
 const KEY_GAP_MS = 300;
@@ -403,7 +411,10 @@ export async function centreScenario(lab: CallLab, steps: readonly CentreStep[])
       if (step.via === 'info') {
         parts.push(infoKey(key, cseq++));
       } else {
-        const file = join(lab.dir, `dtmf-${process.pid}-${Date.now()}-${n++}-${key === '#' ? 'pound' : key === '*' ? 'star' : key}.pcap`);
+        const file = join(
+          lab.dir,
+          `dtmf-${process.pid}-${Date.now()}-${n++}-${key === '#' ? 'pound' : key === '*' ? 'star' : key}.pcap`,
+        );
         await writeFile(file, dtmfPcap(key, { ssrc, sequence, timestamp }));
         sequence += 10;
         timestamp += 8000;

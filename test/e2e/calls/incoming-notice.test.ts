@@ -80,7 +80,9 @@ async function call(
   outcome: Exclude<Outcome, 'forwarded'>,
   options: { withheld?: boolean; ringMs?: number } = {},
 ): Promise<void> {
-  const phoneScenario = { answered: 'phone-answer', 'no answer': 'phone-ring', busy: 'phone-busy' }[outcome];
+  const phoneScenario = { answered: 'phone-answer', 'no answer': 'phone-ring', busy: 'phone-busy' }[
+    outcome
+  ];
   const phone = await lab.answerOn(port, alice, phoneScenario);
   let run: TracedSipp;
   if (options.withheld) {
@@ -90,11 +92,18 @@ async function call(
       callee: alice,
       vars: {
         from: '"Anonymous" <sip:anonymous@anonymous.invalid>',
-        ...extraHeaders(`P-Asserted-Identity: <sip:${caller}@carrier.example;user=phone>`, 'Privacy: id'),
+        ...extraHeaders(
+          `P-Asserted-Identity: <sip:${caller}@carrier.example;user=phone>`,
+          'Privacy: id',
+        ),
       },
     });
   } else {
-    const scenario = { answered: 'caller', 'no answer': 'caller-cancel-after', busy: 'caller-refused' }[outcome];
+    const scenario = {
+      answered: 'caller',
+      'no answer': 'caller-cancel-after',
+      busy: 'caller-refused',
+    }[outcome];
     run = await lab.trunkCall(scenario, {
       caller,
       callee: alice,
@@ -153,7 +162,10 @@ test('all callers, unanswered calls: an answered call is not mailed; no answer a
   t.is(noAnswer.get('caller'), unlisted);
   t.is(noAnswer.get('outcome'), 'no answer');
   const rang = Number(/^(\d+)/.exec(noAnswer.get('rang for') ?? '')?.[1]);
-  t.true(rang >= 2 && rang <= 5, `rang for ${noAnswer.get('rang for')} (the caller gave up after 3 s)`);
+  t.true(
+    rang >= 2 && rang <= 5,
+    `rang for ${noAnswer.get('rang for')} (the caller gave up after 3 s)`,
+  );
   // The answered call ended before the unanswered one began: its notice would be first.
   t.is(incomingRows(lab).length, 1, 'the answered call was queued');
 

@@ -52,7 +52,12 @@ async function voicemailLab(
     lines: [
       {
         numbers: [
-          { number: alice, subscriptions: ['voicemail'], voicemail: box, forwarding: toVoicemail(when) },
+          {
+            number: alice,
+            subscriptions: ['voicemail'],
+            voicemail: box,
+            forwarding: toVoicemail(when),
+          },
         ],
       },
     ],
@@ -87,7 +92,10 @@ function checkAnswer(t: ExecutionContext, messages: readonly TracedMessage[]): v
 
 /** The voiced length of greeting + beep, as shipped (ja). */
 async function greetingVoicedMs(): Promise<number> {
-  return voicedMs(await promptSamples('ja', 'vm-greeting'), 8000) + voicedMs(await promptSamples('ja', 'beep'), 8000);
+  return (
+    voicedMs(await promptSamples('ja', 'vm-greeting'), 8000) +
+    voicedMs(await promptSamples('ja', 'beep'), 8000)
+  );
 }
 
 test('no answer for 5 s: greeting and beep, the caller speaks and hangs up, the message is stored', async (t) => {
@@ -108,16 +116,27 @@ test('no answer for 5 s: greeting and beep, the caller speaks and hangs up, the 
   t.is(received(await phone.messages(), 'CANCEL').length, 1);
 
   // What the caller heard: the greeting, then the beep, and nothing voiced after them.
-  const heard = playedSequence(receivedBytes(rtp), await promptProbes('ja', ['vm-greeting', 'beep', 'vm-recorded']));
+  const heard = playedSequence(
+    receivedBytes(rtp),
+    await promptProbes('ja', ['vm-greeting', 'beep', 'vm-recorded']),
+  );
   t.deepEqual(heard, ['vm-greeting', 'beep']);
   const voiced = voicedMs(rtp.samples(), 8000);
   const expected = await greetingVoicedMs();
-  t.true(voiced >= expected * 0.9 && voiced <= expected * 1.1, `voiced ${voiced} ms of ${expected} ms`);
+  t.true(
+    voiced >= expected * 0.9 && voiced <= expected * 1.1,
+    `voiced ${voiced} ms of ${expected} ms`,
+  );
 
   const [message] = await awaitMessages(lab, alice, 1);
   t.truthy(message, 'no row in voicemail_messages');
   if (!message) return;
-  t.like(message, { caller: outside, called: alice, status: 'new', call_id: await caller.callId() });
+  t.like(message, {
+    caller: outside,
+    called: alice,
+    status: 'new',
+    call_id: await caller.callId(),
+  });
   t.regex(message.received_at, /^\d{4}-\d{2}-\d{2}T/);
 
   // SPEC §3.11 storage: <dataDir>/voicemail/<number>/<id>.wav, 8 kHz 16-bit mono.
@@ -140,7 +159,8 @@ test('no answer for 5 s: greeting and beep, the caller speaks and hangs up, the 
   t.true(Math.abs(level) <= 3, `stored audio ${level.toFixed(1)} dB from the capture's`);
   // From the beep's end to the BYE: the capture and the caller's pauses, not more.
   t.true(
-    message.duration_ms >= spoken.durationMs * 0.9 && message.duration_ms <= spoken.durationMs + 4000,
+    message.duration_ms >= spoken.durationMs * 0.9 &&
+      message.duration_ms <= spoken.durationMs + 4000,
     `duration ${message.duration_ms} ms for a ${spoken.durationMs} ms capture`,
   );
 });
@@ -162,7 +182,10 @@ test('# ends the recording: the message is kept, vm-recorded is played, then the
   t.truthy(bye, 'the server sent no BYE');
 
   const packets = await rtp.settled(300);
-  const heard = playedSequence(receivedBytes(rtp), await promptProbes('ja', ['vm-greeting', 'beep', 'vm-recorded']));
+  const heard = playedSequence(
+    receivedBytes(rtp),
+    await promptProbes('ja', ['vm-greeting', 'beep', 'vm-recorded']),
+  );
   t.deepEqual(heard, ['vm-greeting', 'beep', 'vm-recorded']);
   const end = lastPacketSentBy(packets);
   t.true(end <= (bye?.at ?? 0) + 50, `RTP went on ${end - (bye?.at ?? 0)} ms after the BYE`);
@@ -270,7 +293,13 @@ test('a caller who sends only silence: 5 s of it end the recording, vm-recorded,
   // Greeting and beep, 5 s of silence, vm-recorded: the BYE no sooner.
   const least = waitMs + 5000 + (await promptMs('ja', 'vm-recorded'));
   const took = (bye?.at ?? 0) - (ack?.at ?? 0);
-  t.true(took >= least * 0.95 && took <= least + 4000, `BYE ${took} ms after the ACK, expected ~${least}`);
+  t.true(
+    took >= least * 0.95 && took <= least + 4000,
+    `BYE ${took} ms after the ACK, expected ~${least}`,
+  );
   t.deepEqual(voicemailMessages(lab, alice), []);
-  t.false(statuses(messages).some((s) => s >= 300), 'a failure response');
+  t.false(
+    statuses(messages).some((s) => s >= 300),
+    'a failure response',
+  );
 });

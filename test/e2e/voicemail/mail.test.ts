@@ -100,7 +100,8 @@ test('on recording, three addresses, audio attached: each address gets the notic
   const mails = await sink.waitFor(isNotice, { count: 1, timeoutMs: 15_000 });
   // Give every address its chance: wait until all three have one (one mail or three).
   await pollUntil(() => addresses.every((a) => noticesTo(sink, a).length > 0), Boolean, 10_000);
-  for (const address of addresses) t.is(noticesTo(sink, address).length, 1, `notices to ${address}`);
+  for (const address of addresses)
+    t.is(noticesTo(sink, address).length, 1, `notices to ${address}`);
   const mail = mails[0] as ReceivedMail;
   const f = fields(mail);
   const received = new Date(message.received_at);
@@ -110,12 +111,18 @@ test('on recording, three addresses, audio attached: each address gets the notic
   if (shown) {
     const [, y, mo, d, h, mi] = shown.map(Number) as number[];
     const asUtc = Date.UTC(y as number, (mo as number) - 1, d, (h as number) - 9, mi);
-    t.true(Math.abs(asUtc - received.getTime()) < 120_000, `shown ${f.get('received')} for ${message.received_at}`);
+    t.true(
+      Math.abs(asUtc - received.getTime()) < 120_000,
+      `shown ${f.get('received')} for ${message.received_at}`,
+    );
   }
   t.is(f.get('caller'), outside);
   t.is(f.get('called number'), alice);
   t.is(f.get('dial to listen'), '1417');
-  t.regex(f.get('duration') ?? '', new RegExp(`^${Math.round(message.duration_ms / 1000)} seconds?$`));
+  t.regex(
+    f.get('duration') ?? '',
+    new RegExp(`^${Math.round(message.duration_ms / 1000)} seconds?$`),
+  );
   t.is(f.get('messages'), '1/20');
   t.is(f.get('message id'), message.id);
 
@@ -125,7 +132,10 @@ test('on recording, three addresses, audio attached: each address gets the notic
   const attached = parsePcmWav(attachment?.content ?? Buffer.alloc(0));
   const stored = await readPcmWav(join(voicemailDir(lab), alice, `${message.id}.wav`));
   t.like(attached, { sampleRate: 8000, channels: 1, bitsPerSample: 16 });
-  t.true(Buffer.from(attached.samples.buffer).equals(Buffer.from(stored.samples.buffer)), 'attached samples differ from the stored file');
+  t.true(
+    Buffer.from(attached.samples.buffer).equals(Buffer.from(stored.samples.buffer)),
+    'attached samples differ from the stored file',
+  );
 });
 
 test('on call: an announce-only box mails although no message was left', async (t) => {
@@ -133,7 +143,11 @@ test('on call: an announce-only box mails although no message was left', async (
   const { lab, sink } = await mailLab(t, [
     boxNumber(alice, {
       guidance: 'announce_only',
-      notification: { addresses: [addresses[0] as string], condition: 'on_call', attachAudio: true },
+      notification: {
+        addresses: [addresses[0] as string],
+        condition: 'on_call',
+        attachAudio: true,
+      },
     }),
   ]);
   const rtp = await RtpReceiver.start();
@@ -144,7 +158,9 @@ test('on call: an announce-only box mails although no message was left', async (
     vars: { rtp_port: String(rtp.port) },
   });
   await succeeded(t, caller);
-  const [mail] = await sink.waitFor((m) => isNotice(m) && m.envelopeTo.includes(addresses[0] as string));
+  const [mail] = await sink.waitFor(
+    (m) => isNotice(m) && m.envelopeTo.includes(addresses[0] as string),
+  );
   const f = fields(mail as ReceivedMail);
   t.is(f.get('caller'), outside);
   t.is(f.get('called number'), alice);
@@ -158,7 +174,11 @@ test('none: nothing is queued (a second box with on recording mails first)', asy
       notification: { addresses: [addresses[0] as string], condition: 'none', attachAudio: true },
     }),
     boxNumber(bob, {
-      notification: { addresses: ['bob@example.test'], condition: 'on_recording', attachAudio: false },
+      notification: {
+        addresses: ['bob@example.test'],
+        condition: 'on_recording',
+        attachAudio: false,
+      },
     }),
   ]);
   t.truthy(await deposit(t, lab, alice), 'no message for alice');
@@ -181,7 +201,11 @@ test('the SMTP server refuses the first delivery (451): the mail arrives on a re
     t,
     [
       boxNumber(alice, {
-        notification: { addresses: [addresses[0] as string], condition: 'on_recording', attachAudio: true },
+        notification: {
+          addresses: [addresses[0] as string],
+          condition: 'on_recording',
+          attachAudio: true,
+        },
       }),
     ],
     // The notice itself is refused, not the settings confirmation mailed before it.
@@ -201,6 +225,12 @@ test('the SMTP server refuses the first delivery (451): the mail arrives on a re
     10_000,
   );
   // Every mail went out in the end; the notice at its second attempt.
-  t.deepEqual(rows.map((r) => r.status), rows.map(() => 'sent'));
-  t.like(rows.find((r) => r.kind === 'voicemail'), { status: 'sent', attempts: 2 });
+  t.deepEqual(
+    rows.map((r) => r.status),
+    rows.map(() => 'sent'),
+  );
+  t.like(
+    rows.find((r) => r.kind === 'voicemail'),
+    { status: 'sent', attempts: 2 },
+  );
 });

@@ -124,7 +124,10 @@ test('SUBSCRIBE: 200 with Expires, NOTIFY 0/0; a deposit: yes 1/0; the message d
     // The last NOTIFY says so, after the one that said yes.
     const all = await notifies(phone);
     t.deepEqual(all.at(-1), { waiting: 'no', voice: '0/0 (0/0)' }, JSON.stringify(all));
-    t.true(all.some((n) => n.waiting === 'yes'), JSON.stringify(all));
+    t.true(
+      all.some((n) => n.waiting === 'yes'),
+      JSON.stringify(all),
+    );
   });
   await phone.stop();
 });
@@ -161,7 +164,13 @@ test('REGISTER with Allow-Events: message-summary, no SUBSCRIBE: an unsolicited 
     timeoutMs: 10_000,
   });
   t.is(registered.exitCode, 0, registered.errors);
-  const phone = await lab.answerOn(port, alice, 'phone-notify', {}, { calls: Infinity, timeoutMs: 80_000 });
+  const phone = await lab.answerOn(
+    port,
+    alice,
+    'phone-notify',
+    {},
+    { calls: Infinity, timeoutMs: 80_000 },
+  );
   await depositMessage(t, lab, alice);
   const notify = await notifyWith(phone, 'yes', '1/0 (0/0)');
   t.regex(notify.header('Event') ?? '', /^message-summary\b/);

@@ -106,7 +106,11 @@ test('a wrong PIN, the right one, play the message, delete it, the main menu aga
     { keys: '9' },
   ]);
   // The wrong PIN is counted while the caller is still in the call.
-  const box = await pollUntil(() => voicemailBox(lab, alice), (b) => b?.pin_failures === 1, 30_000);
+  const box = await pollUntil(
+    () => voicemailBox(lab, alice),
+    (b) => b?.pin_failures === 1,
+    30_000,
+  );
   t.is(box?.pin_failures, 1, 'pin_failures after one wrong PIN');
 
   await succeeded(t, run);
@@ -118,7 +122,15 @@ test('a wrong PIN, the right one, play the message, delete it, the main menu aga
   });
   t.deepEqual(
     heard.filter((n) => n !== 'vm-main-menu' && n !== 'vm-message-menu'),
-    ['vm-enter-pin', 'vm-wrong-pin', 'vm-enter-pin', 'message', 'vm-deleted', 'vm-no-more', 'vm-goodbye'],
+    [
+      'vm-enter-pin',
+      'vm-wrong-pin',
+      'vm-enter-pin',
+      'message',
+      'vm-deleted',
+      'vm-no-more',
+      'vm-goodbye',
+    ],
     heard.join(', '),
   );
   // After vm-no-more, the main menu again before the goodbye.

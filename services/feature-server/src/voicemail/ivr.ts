@@ -1,6 +1,7 @@
 // A voice menu over one answered call: prompts that the caller may interrupt with a key
 // (barge-in), and digits collected by RFC 4733 events or SIP INFO until a terminator, a
-// count, or a pause.
+// count, or a pause. Keys pressed while nothing asks (during a message that cannot be
+// interrupted) are kept and answer the next question: callers who know the menu type ahead.
 import type { Prompt } from '@ipvoice/media';
 import type { Clock } from '@ipvoice/sip';
 import type { MediaCall } from '../calls/media-calls.ts';
@@ -24,10 +25,18 @@ export interface AskOptions {
 export class Ivr {
   readonly #call: MediaCall;
   readonly #clock: Clock;
+  /** Keys pressed while no question was open. */
+  #typed = '';
+  /** The open question's key handler. */
+  #asking: ((digit: string) => void) | undefined;
 
   constructor(call: MediaCall, clock: Clock) {
     this.#call = call;
     this.#clock = clock;
+    call.session.onDtmf((digit) => {
+      if (this.#asking) this.#asking(digit);
+      else this.#typed += digit;
+    });
   }
 
   /** Plays prompts to the end (no barge-in); throws CallEnded if the caller hangs up. */
@@ -53,7 +62,7 @@ export class Ivr {
         if (settled) return;
         settled = true;
         if (timer !== undefined) this.#clock.clearTimeout(timer);
-        unsubscribe();
+        this.#asking = undefined;
         call.session.stop();
         if (error) reject(error);
         else resolve(digits);
@@ -62,15 +71,29 @@ export class Ivr {
         if (timer !== undefined) this.#clock.clearTimeout(timer);
         timer = this.#clock.setTimeout(() => finish(), ms);
       };
-      const unsubscribe = call.session.onDtmf((digit) => {
+      const key = (digit: string) => {
         if (!pressed) call.session.stop();
         pressed = true;
         if (digit === terminator) return finish();
         digits += digit;
         if (digits.length >= options.max) return finish();
         wait(options.nextDigitMs ?? 4000);
-      });
+      };
+      // Keys typed ahead answer first; what is left over waits for the next question.
+      const typed = this.#typed;
+      this.#typed = '';
+      for (const [i, digit] of [...typed].entries()) {
+        if (settled) {
+          this.#typed = typed.slice(i);
+          break;
+        }
+        key(digit);
+      }
+      if (settled) return;
+      this.#asking = key;
       call.onEnd(() => finish(new CallEnded()));
+      // A caller already typing needs no prompt.
+      if (pressed) return;
       void call.session.play(prompts).then(() => {
         if (!settled && !pressed) wait(options.firstDigitMs ?? 8000);
       });

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
         state: server.state,
         logger,
         schedulerId: config.server.id,
+        voicemailStoreDir: config.voicemail.storeDir,
       })
     : undefined;
 

@@ -18,6 +18,7 @@ import {
 } from '@ipvoice/forwarding-ops';
 import type { Clock, Logger } from '@ipvoice/sip';
 import type { StateStore } from '@ipvoice/state';
+import { pruneOrphanVoicemailFiles } from './voicemail-files.ts';
 
 export interface MaintenanceDeps {
   db: Kysely<Database>;
@@ -26,6 +27,8 @@ export interface MaintenanceDeps {
   logger: Logger;
   /** How long the pass lock holds if its holder dies (default 5 minutes). */
   lockTtlMs?: number;
+  /** Where voicemail audio is stored (`voicemail.storeDir`); orphans there are deleted. */
+  voicemailStoreDir?: string;
   /** A bulk operation still `running` after this long is dead (default 10 minutes). */
   staleBulkOperationMs?: number;
 }
@@ -34,6 +37,7 @@ export type MaintenanceStep =
   | 'prune_setting_history'
   | 'prune_screening_counters'
   | 'prune_mail_queue'
+  | 'prune_voicemail_files'
   | 'recover_bulk_operations';
 
 export interface MaintenanceReport {
@@ -43,6 +47,8 @@ export interface MaintenanceReport {
   prunedCounterRows: number;
   /** Sent and failed mails older than 30 days, deleted. */
   prunedMailRows: number;
+  /** Voicemail files no message or greeting refers to, deleted. */
+  prunedVoicemailFiles: number;
   /** Bulk-forwarding groups put back and operations marked failed. */
   bulk: BulkRecoveryReport;
   /** Steps that threw (logged); the next pass runs them again. */
@@ -71,6 +77,7 @@ export async function runMaintenance(
       prunedHistoryRows: 0,
       prunedCounterRows: 0,
       prunedMailRows: 0,
+      prunedVoicemailFiles: 0,
       bulk: { recovered: [], failedOperations: [], failed: [] },
       failed: [],
     };
@@ -95,6 +102,18 @@ export async function runMaintenance(
     } catch (err) {
       logger.error({ err }, 'mail queue prune failed');
       report.failed.push('prune_mail_queue');
+    }
+    if (deps.voicemailStoreDir !== undefined) {
+      try {
+        report.prunedVoicemailFiles = await pruneOrphanVoicemailFiles(
+          db,
+          deps.voicemailStoreDir,
+          at,
+        );
+      } catch (err) {
+        logger.error({ err }, 'voicemail file prune failed');
+        report.failed.push('prune_voicemail_files');
+      }
     }
     try {
       report.bulk = await recoverStaleBulkOperations(

@@ -56,6 +56,8 @@ export interface SchedulerDeps {
   logger: Logger;
   /** Written as `applied_by` on the schedule state; `server.id` from the configuration. */
   schedulerId: string;
+  /** `voicemail.storeDir`: the daily pass deletes audio nothing refers to. */
+  voicemailStoreDir?: string;
   clock?: Clock;
   cron?: CronSchedule;
 }
@@ -104,6 +106,7 @@ export async function createScheduler({
           prunedHistoryRows: report.prunedHistoryRows,
           prunedCounterRows: report.prunedCounterRows,
           prunedMailRows: report.prunedMailRows,
+          prunedVoicemailFiles: report.prunedVoicemailFiles,
           recoveredBulkGroups: report.bulk.recovered.length,
           failedBulkOperations: report.bulk.failedOperations.length,
           failed: report.failed,
@@ -198,6 +201,7 @@ export async function startScheduler({
       logger,
       clock,
       schedulerId: config.server.id,
+      voicemailStoreDir: config.voicemail.storeDir,
       ...(cron ? { cron } : {}),
     });
     const owned = state;

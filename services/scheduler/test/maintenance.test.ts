@@ -2,11 +2,16 @@
 // groups left `starting`/`stopping` by a dead operation are put back (SPEC §3.3); run by
 // createScheduler at start and daily at 03:17, under a lock shared by every scheduler.
 import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import test from 'ava';
 import {
   addScreeningCounts,
   claimDueMails,
   enqueueMail,
+  insertVoicemailMessage,
+  setVoicemailGreeting,
   markMailFailed,
   markMailRetry,
   markMailSent,
@@ -141,6 +146,7 @@ for (const dialect of dialects) {
       prunedHistoryRows: 2,
       prunedCounterRows: 0,
       prunedMailRows: 0,
+      prunedVoicemailFiles: 0,
       bulk: { recovered: [], failedOperations: [], failed: [] },
       failed: [],
     });
@@ -205,6 +211,52 @@ for (const dialect of dialects) {
       left.map((r) => r.subject),
       ['old-queued', 'recent-sent'],
     );
+  });
+
+  test(`${dialect.name}: a pass deletes voicemail files nothing refers to, once a day old`, async (t) => {
+    const db = await openDb(t, dialect);
+    await provision(db, { timeZone: 'Asia/Tokyo', numbers: ['03-5555-0100'] });
+    const id = await numberId(db, desk);
+    const dir = await mkdtemp(join(tmpdir(), 'ipvoice-vm-'));
+    t.teardown(() => rm(dir, { recursive: true, force: true }));
+    const write = async (relative: string, ageMs: number) => {
+      await mkdir(join(dir, dirname(relative)), { recursive: true });
+      await writeFile(join(dir, relative), 'RIFF');
+      const at = new Date(T - ageMs);
+      await utimes(join(dir, relative), at, at);
+    };
+    await write(`${desk}/kept.wav`, 3 * DAY_MS);
+    await write(`${desk}/greeting-1.wav`, 3 * DAY_MS);
+    await write(`${desk}/orphan.wav`, 2 * DAY_MS);
+    await write(`${desk}/being-written.wav`, 3600_000);
+    await write('0399990000/gone-number.wav', 5 * DAY_MS);
+    await insertVoicemailMessage(
+      db,
+      {
+        id: 'kept',
+        numberId: id,
+        caller: null,
+        callerAnonymity: null,
+        called: desk,
+        receivedAt: new Date(T - 3 * DAY_MS),
+        durationMs: 1000,
+        audioFile: `${desk}/kept.wav`,
+        callId: null,
+      },
+      new Date(T - 3 * DAY_MS),
+    );
+    await setVoicemailGreeting(db, id, `${desk}/greeting-1.wav`, new Date(T));
+    const report = await runMaintenance(
+      { ...depsOf(db, memoryStore(t)), voicemailStoreDir: dir },
+      T,
+    );
+    t.is(report.prunedVoicemailFiles, 2);
+    t.deepEqual((await readdir(join(dir, desk))).sort(), [
+      'being-written.wav',
+      'greeting-1.wav',
+      'kept.wav',
+    ]);
+    await t.throwsAsync(readdir(join(dir, '0399990000')), { code: 'ENOENT' });
   });
 
   test(`${dialect.name}: a pass puts back a group left starting by a dead start, not one younger than 10 minutes`, async (t) => {

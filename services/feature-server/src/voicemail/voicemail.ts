@@ -9,6 +9,7 @@ import {
   countVoicemailMessages,
   deleteVoicemailMessage,
   findVoicemailBox,
+  findVoicemailMessage,
   insertVoicemailMessage,
   listVoicemailMessages,
   markVoicemailSaved,
@@ -205,11 +206,10 @@ export class Voicemail {
     const { addresses, condition, attachAudio } = settings.notification;
     const recorded = outcome.messageId !== undefined;
     if (addresses.length === 0 || !mailOnDeposit(condition, recorded)) return;
-    const message = recorded
-      ? (await listVoicemailMessages(this.#d.db, box.base.id)).find(
-          (m) => m.id === outcome.messageId,
-        )
-      : undefined;
+    const message =
+      outcome.messageId !== undefined
+        ? await findVoicemailMessage(this.#d.db, box.base.id, outcome.messageId)
+        : undefined;
     await this.#d.notifier.enqueue(
       voicemailMail(addresses, {
         language: this.#d.config.mail.language,

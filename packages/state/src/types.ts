@@ -116,6 +116,16 @@ export interface StateStore {
    * block others forever; choose a ttl well above fn's expected duration.
    */
   withLock<T>(name: string, ttlMs: number, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Takes the lock `name` (the same locks as `withLock`) only if nobody holds it, without
+   * waiting: the result releases it, or is undefined when it is held. It lapses after `ttlMs`
+   * like `withLock`'s. `owner` (any text, e.g. who started what when) is kept with the lock
+   * for `lockOwner`, so a refused caller can say who holds it.
+   */
+  tryLock(name: string, ttlMs: number, owner?: string): Promise<(() => Promise<void>) | undefined>;
+  /** The `owner` given to `tryLock` by the current holder of `name`; undefined when the lock
+   * is free or its holder gave none. */
+  lockOwner(name: string): Promise<string | undefined>;
   publish(channel: string, message: string): Promise<void>;
   /** Resolves once the subscription is active; the result unsubscribes this handler. */
   subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>>;

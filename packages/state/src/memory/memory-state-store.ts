@@ -14,6 +14,7 @@ interface HeldLock {
   token: string;
   timer: TimerHandle;
   waiters: (() => void)[];
+  owner: string | undefined;
 }
 
 /**
@@ -72,6 +73,20 @@ export class MemoryStateStore implements StateStore {
     }
   }
 
+  async tryLock(
+    name: string,
+    ttlMs: number,
+    owner?: string,
+  ): Promise<(() => Promise<void>) | undefined> {
+    if (this.#backend.locks.has(name)) return undefined;
+    const token = this.#take(name, ttlMs, owner);
+    return async () => this.#release(name, token);
+  }
+
+  async lockOwner(name: string): Promise<string | undefined> {
+    return this.#backend.locks.get(name)?.owner;
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     for (const handler of this.#backend.channels.get(channel) ?? []) {
       // Delivered later, never inside publish, as a Redis subscriber would see it.
@@ -113,15 +128,18 @@ export class MemoryStateStore implements StateStore {
   async #acquire(name: string, ttlMs: number): Promise<string> {
     for (;;) {
       const held = this.#backend.locks.get(name);
-      if (!held) {
-        const token = randomUUID();
-        // The lock lapses after ttlMs like a Redis PX key, so both drivers behave alike.
-        const timer = this.#clock.setTimeout(() => this.#release(name, token), ttlMs);
-        this.#backend.locks.set(name, { token, timer, waiters: [] });
-        return token;
-      }
+      if (!held) return this.#take(name, ttlMs, undefined);
       await new Promise<void>((resolve) => held.waiters.push(resolve));
     }
+  }
+
+  /** Takes the free lock `name`; the caller has checked that it is free. */
+  #take(name: string, ttlMs: number, owner: string | undefined): string {
+    const token = randomUUID();
+    // The lock lapses after ttlMs like a Redis PX key, so both drivers behave alike.
+    const timer = this.#clock.setTimeout(() => this.#release(name, token), ttlMs);
+    this.#backend.locks.set(name, { token, timer, waiters: [], owner });
+    return token;
   }
 
   #release(name: string, token: string): void {

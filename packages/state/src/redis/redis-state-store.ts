@@ -62,6 +62,27 @@ export class RedisStateStore implements StateStore {
     }
   }
 
+  async tryLock(
+    name: string,
+    ttlMs: number,
+    owner?: string,
+  ): Promise<(() => Promise<void>) | undefined> {
+    const key = `${this.#prefix}lock:${name}`;
+    // The owner travels in the lock's value after the token (a UUID never holds `|`), so the
+    // lock and who holds it appear and lapse together; release checks the whole value.
+    const value = owner === undefined ? randomUUID() : `${randomUUID()}|${owner}`;
+    if ((await this.#redis.set(key, value, 'PX', ttlMs, 'NX')) !== 'OK') return undefined;
+    return async () => {
+      await runScript(this.#redis, releaseLockScript, [key], [value]);
+    };
+  }
+
+  async lockOwner(name: string): Promise<string | undefined> {
+    const value = await this.#redis.get(`${this.#prefix}lock:${name}`);
+    const bar = value?.indexOf('|') ?? -1;
+    return value === null || bar < 0 ? undefined : value.slice(bar + 1);
+  }
+
   async publish(channel: string, message: string): Promise<void> {
     await this.#redis.publish(this.#prefix + channel, message);
   }

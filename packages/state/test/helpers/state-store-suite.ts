@@ -466,6 +466,66 @@ export function stateStoreSuite(name: string, newBackend: () => Promise<Backend>
     t.false(await b.isLocked('l'));
   });
 
+  it('tryLock takes a free lock at once and refuses a held one without waiting', async (b, t) => {
+    const one = b.open();
+    const two = b.open();
+    const release = await one.tryLock('site:7', 10_000, 'csv-upload by tanaka');
+    t.truthy(release);
+    t.true(await b.isLocked('site:7'));
+    t.is(await two.tryLock('site:7', 10_000, 'csv-upload by suzuki'), undefined);
+    t.is(await two.lockOwner('site:7'), 'csv-upload by tanaka', 'the holder is who took it');
+    t.truthy(await two.tryLock('site:8', 10_000), 'other names are free');
+    await release?.();
+    t.false(await b.isLocked('site:7'));
+    t.is(await two.lockOwner('site:7'), undefined);
+    const again = await two.tryLock('site:7', 10_000);
+    t.truthy(again, 'free again once released');
+    t.is(await one.lockOwner('site:7'), undefined, 'taken without an owner');
+    await again?.();
+  });
+
+  it('tryLock and withLock exclude each other', async (b, t) => {
+    const s = b.open();
+    const held = gate();
+    const inside = gate();
+    const run = s.withLock('l', 10_000, async () => {
+      inside.open();
+      await held.promise;
+    });
+    await inside.promise;
+    t.is(await s.tryLock('l', 10_000), undefined);
+    held.open();
+    await run;
+    const release = await s.tryLock('l', 10_000);
+    t.truthy(release);
+    let waited = false;
+    const waiting = s.withLock('l', 10_000, async () => {
+      waited = true;
+    });
+    await new Promise((r) => setImmediate(r));
+    t.false(waited, 'withLock waits for the tryLock holder');
+    await release?.();
+    await waiting;
+    t.true(waited);
+  });
+
+  it('a lapsed tryLock passes on, and its old release cannot free the new holder', async (b, t) => {
+    const one = b.open();
+    const two = b.open();
+    const release = await one.tryLock('l', 200, 'first');
+    t.truthy(release);
+    await b.lapse(200);
+    let second: (() => Promise<void>) | undefined;
+    // Redis keeps TTLs in real time: poll until the key has lapsed (at most ~200 ms).
+    while ((second = await two.tryLock('l', 10_000, 'second')) === undefined) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await release?.();
+    t.is(await one.lockOwner('l'), 'second');
+    await second();
+    t.false(await b.isLocked('l'));
+  });
+
   it('publish reaches subscribers on other stores', async (b, t) => {
     const publisher = b.open();
     const subscriber = b.open();

@@ -15,3 +15,4 @@ export * from './pin.ts';
 export * from './pin-lockout.ts';
 export * from './voicemail.ts';
 export * from './incoming-notice.ts';
+export * from './usage-period.ts';

@@ -50,3 +50,4 @@ export * from './repositories/bulk-forwarding-recovery.ts';
 export * from './repositories/screening-counters.ts';
 export * from './repositories/voicemail.ts';
 export * from './repositories/mail-queue.ts';
+export * from './repositories/usage-search.ts';

@@ -1,4 +1,8 @@
 import type { AccessLineTable } from './tables/access-line.table.ts';
+import type { AccountTable } from './tables/account.table.ts';
+import type { ApiTokenTable } from './tables/api-token.table.ts';
+import type { LoginCodeTable } from './tables/login-code.table.ts';
+import type { SessionTable } from './tables/session.table.ts';
 import type { BulkForwardingGroupTable } from './tables/bulk-forwarding-group.table.ts';
 import type { BulkForwardingMemberTable } from './tables/bulk-forwarding-member.table.ts';
 import type { BulkForwardingOperationTable } from './tables/bulk-forwarding-operation.table.ts';
@@ -47,4 +51,8 @@ export interface Database {
   voicemail_messages: VoicemailMessageTable;
   voicemail_boxes: VoicemailBoxTable;
   mail_queue: MailQueueTable;
+  accounts: AccountTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  login_codes: LoginCodeTable;
 }

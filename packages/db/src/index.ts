@@ -30,6 +30,10 @@ export * from './tables/screening-counter.table.ts';
 export * from './tables/voicemail-message.table.ts';
 export * from './tables/voicemail-box.table.ts';
 export * from './tables/mail-queue.table.ts';
+export * from './tables/account.table.ts';
+export * from './tables/session.table.ts';
+export * from './tables/api-token.table.ts';
+export * from './tables/login-code.table.ts';
 
 export * from './repositories/voice-groups.ts';
 export * from './repositories/sites.ts';
@@ -50,4 +54,5 @@ export * from './repositories/bulk-forwarding-recovery.ts';
 export * from './repositories/screening-counters.ts';
 export * from './repositories/voicemail.ts';
 export * from './repositories/mail-queue.ts';
+export * from './repositories/accounts.ts';
 export * from './repositories/usage-search.ts';

@@ -15,4 +15,5 @@ export * from './pin.ts';
 export * from './pin-lockout.ts';
 export * from './voicemail.ts';
 export * from './incoming-notice.ts';
+export * from './password.ts';
 export * from './usage-period.ts';

@@ -1,7 +1,13 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 
 /** What a mail is about (SPEC §3.11 voicemail and settings confirmation, §3.12 notices). */
-export type MailKind = 'voicemail' | 'settings_confirmation' | 'incoming_call' | 'test';
+export type MailKind =
+  | 'voicemail'
+  | 'settings_confirmation'
+  | 'incoming_call'
+  | 'test'
+  /** SPEC §4: an e-mailed login code (second factor). */
+  | 'login_code';
 
 /**
  * queued → sending (claimed by one sender) → sent; or back to queued for a retry; or failed

@@ -45,6 +45,11 @@ export function resolveConfig(file: ConfigFile, root: string, system: ConfigSyst
       secretGenerated: !file.auth.secret,
     },
     http: { ...file.http },
+    api: {
+      secureCookie: file.api.secureCookie,
+      ...(file.api.operatorLogin ? { operatorLogin: file.api.operatorLogin } : {}),
+      ...(file.api.operatorPassword ? { operatorPassword: file.api.operatorPassword } : {}),
+    },
     dataDir,
     database: { url: databaseUrl(file.database.url, dataDir, fromRoot) },
     state: {

@@ -138,6 +138,14 @@ export const configFileSchema = z
       secret: optionalText(),
     }),
     http: z.strictObject({ port: port(), host: text() }),
+    /** The REST API (services/provisioning-api), served on http.port. */
+    api: z.strictObject({
+      /** The operator account made (or its password reset) at start; absent: no operator. */
+      operatorLogin: optionalText(),
+      operatorPassword: optionalText(),
+      /** Session cookies carry `Secure`; turn off only behind no TLS at all (tests, a lab). */
+      secureCookie: flag(),
+    }),
     dataDir: text(),
     database: z.strictObject({
       /** Absent: `sqlite:<dataDir>/ipvoice.sqlite`. Otherwise `sqlite:<path>` or `postgres://…`. */
@@ -261,6 +269,16 @@ export const configFileSchema = z
         message: 'must be even (RTP uses even ports)',
       });
     }
+    if (Boolean(c.api.operatorLogin) !== Boolean(c.api.operatorPassword)) {
+      const [set, missing] = c.api.operatorLogin
+        ? ['operatorLogin', 'operatorPassword']
+        : ['operatorPassword', 'operatorLogin'];
+      ctx.addIssue({
+        code: 'custom',
+        path: ['api', set],
+        message: `needs api.${missing} as well`,
+      });
+    }
     const smtp = c.mail.smtp;
     if (Boolean(smtp.user) !== Boolean(smtp.password)) {
       // Reported at the key that was set, so the message names where it came from.
@@ -330,6 +348,8 @@ export interface Config {
     secretGenerated: boolean;
   };
   http: { port: number; host: string };
+  /** REST API accounts bootstrapped from configuration (SPEC §4 operator). */
+  api: { operatorLogin?: string; operatorPassword?: string; secureCookie: boolean };
   /** Absolute. */
   dataDir: string;
   database: { url: string };

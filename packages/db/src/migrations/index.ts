@@ -6,6 +6,7 @@ import * as forwardingJobs from './2025-11-23-0300-forwarding-jobs.ts';
 import * as screeningCounters from './2025-11-23-0400-screening-counters.ts';
 import * as voicemail from './2025-11-23-0500-voicemail.ts';
 import * as mailQueue from './2025-11-23-0600-mail-queue.ts';
+import * as accounts from './2025-11-23-0700-accounts.ts';
 import * as usageExports from './2025-11-23-0810-usage-exports.ts';
 
 /** Every migration, listed by hand: no directory scanning, names sort by time. */
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '2025-11-23-0400-screening-counters': screeningCounters,
   '2025-11-23-0500-voicemail': voicemail,
   '2025-11-23-0600-mail-queue': mailQueue,
+  '2025-11-23-0700-accounts': accounts,
   '2025-11-23-0810-usage-exports': usageExports,
 };
 

@@ -1,0 +1,124 @@
+// SPEC §4: who may do what, and on which numbers/accounts. Every route declares its access
+// as data (route.ts); `authorize` (build-api.ts) applies it before the handler runs.
+import {
+  findAccountById,
+  findNumber,
+  type AccountRole,
+  type Executor,
+  type NumberFacts,
+  type ScopedAccount,
+} from '@ipvoice/db';
+import { forbidden, notFound } from './api-error.ts';
+
+export type Role = AccountRole;
+export const roles: readonly Role[] = ['operator', 'group_admin', 'site_admin', 'user'];
+
+/** A role's right on a route: `'own'` only for users, meaning their own number. The operator
+ * (the carrier) may do everything and is not listed. */
+export type Right = boolean | 'own';
+export type Rights = { group_admin: Right; site_admin: Right; user: Right };
+
+export type Access =
+  /** No login needed (POST /auth/login). */
+  | { resource: 'public' }
+  /** Logged in, even with the second factor still to give (second factor, logout). */
+  | { resource: 'pending' }
+  /** Any fully logged-in account, acting on itself (password change, API tokens). */
+  | { resource: 'self'; roles: Rights }
+  /** Operator functions (SPEC §4 last item). */
+  | { resource: 'operator' }
+  /** The number in the URL (`:number`), which must lie within the account's scope. */
+  | { resource: 'number'; roles: Rights }
+  /** The account in the URL (`:id`), which must lie within the account's scope. */
+  | { resource: 'account'; roles: Rights }
+  /** The account list: answers only what lies within scope; creation checks the body. */
+  | { resource: 'accounts'; roles: Rights };
+
+/** The account a request acts as, and how it proved it. */
+export interface Principal {
+  account: ScopedAccount;
+  via: 'session' | 'token';
+  /** The session's id (the token's hash) when via is 'session'. */
+  sessionId?: string;
+}
+
+/** What the access check found for the handler. */
+export interface Target {
+  number?: NumberFacts;
+  account?: ScopedAccount;
+}
+
+/** Whether the role may use the route at all (403 when not). */
+export function roleAllowed(access: Access, role: Role): boolean {
+  if (role === 'operator') return true;
+  if (access.resource === 'operator') return false;
+  if (!('roles' in access)) return true;
+  return access.roles[role] !== false;
+}
+
+/** SPEC §4 scope: a voice group, a site, or one number. */
+export function numberInScope(account: ScopedAccount, n: NumberFacts): boolean {
+  switch (account.role) {
+    case 'operator':
+      return true;
+    case 'group_admin':
+      return n.voiceGroupId === account.voice_group_id;
+    case 'site_admin':
+      return n.siteId === account.site_id;
+    case 'user':
+      return n.id === account.number_id;
+  }
+}
+
+/** An account is within scope when its own scope lies inside the principal's; an operator
+ * account only for an operator. */
+export function accountInScope(principal: ScopedAccount, other: ScopedAccount): boolean {
+  switch (principal.role) {
+    case 'operator':
+      return true;
+    case 'group_admin':
+      return other.role !== 'operator' && other.scopeVoiceGroupId === principal.voice_group_id;
+    case 'site_admin':
+      return (
+        (other.role === 'site_admin' || other.role === 'user') &&
+        other.scopeSiteId === principal.site_id
+      );
+    case 'user':
+      return other.id === principal.id;
+  }
+}
+
+/**
+ * Resolves the route's target and checks it against the principal's scope. A target out of
+ * scope is answered exactly like one that does not exist (404), so guessing learns nothing;
+ * a role without the right gets 403 before anything is looked up.
+ */
+export async function resolveTarget(
+  db: Executor,
+  access: Access,
+  principal: Principal,
+  params: Record<string, string>,
+): Promise<Target> {
+  const account = principal.account;
+  if (!roleAllowed(access, account.role)) {
+    throw forbidden(`the role ${account.role} may not use this function`);
+  }
+  if (access.resource === 'number') {
+    const number = params.number ?? '';
+    const facts = await findNumber(db, number);
+    if (facts === undefined || !numberInScope(account, facts)) {
+      throw notFound(`number ${number} not found`);
+    }
+    return { number: facts };
+  }
+  if (access.resource === 'account') {
+    const raw = params.id ?? '';
+    const id = /^[0-9]{1,9}$/.test(raw) ? Number(raw) : undefined;
+    const other = id === undefined ? undefined : await findAccountById(db, id);
+    if (other === undefined || !accountInScope(account, other)) {
+      throw notFound(`account ${raw} not found`);
+    }
+    return { account: other };
+  }
+  return {};
+}

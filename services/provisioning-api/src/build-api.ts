@@ -1,0 +1,201 @@
+// The REST API (ARCHITECTURE.md services/provisioning-api): fastify + zod, OpenAPI from the
+// route schemas at /docs, JSON errors `{ error, message, field? }`.
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { createAccount, findAccountByLogin, setAccountPassword } from '@ipvoice/db';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { resolveTarget, type Principal } from './access.ts';
+import type { ApiDeps } from './api-deps.ts';
+import { ApiError } from './api-error.ts';
+import { authenticate } from './auth/principal.ts';
+import { hashPassword, verifyPassword } from './auth/secrets.ts';
+import type { ApiRoute } from './route.ts';
+import { routes as allRoutes } from './routes/index.ts';
+
+export interface BuildApiOptions extends ApiDeps {
+  /** Replaces the route table (tests); default: every route. */
+  routes?: readonly ApiRoute[];
+}
+
+/** Builds the API; nothing listens until `listen` (or `startApi`). The operator account of
+ * the configuration is made when the instance gets ready. */
+export function buildApi(options: BuildApiOptions): FastifyInstance {
+  const deps: ApiDeps = options;
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'api' }) as FastifyBaseLogger,
+    // Per-request lines would drown the feature server's call logs; errors are logged below.
+    logController: new LogController({ disableRequestLogging: true }),
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const { status, body } = errorAnswer(err, request);
+    if (status >= 500) request.log.error({ err, url: request.url }, 'request failed');
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({ error: 'not_found', message: `no route ${request.method} ${request.url}` }),
+  );
+
+  void app.register(fastifyCookie);
+  void app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'IP Voice provisioning API',
+        version: '0.1.0',
+        description:
+          'SPEC §4: accounts, scope and the settings of numbers. Log in with POST /auth/login (session cookie) or send an API token as `Authorization: Bearer …`.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'ipvoice_session' },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  void app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  void app.register(async (scope) => {
+    for (const route of options.routes ?? allRoutes) registerRoute(scope, deps, route);
+  });
+
+  app.addHook('onReady', async () => {
+    await ensureOperator(deps);
+  });
+  return app as unknown as FastifyInstance;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+    target?: import('./access.ts').Target;
+  }
+}
+
+function registerRoute(app: FastifyInstance, deps: ApiDeps, route: ApiRoute): void {
+  const access = route.access;
+  app.withTypeProvider<ZodTypeProvider>().route({
+    method: route.method,
+    url: route.url,
+    schema: {
+      summary: route.summary,
+      tags: route.tags,
+      ...(access.resource === 'public' ? {} : { security: [{ session: [] }, { token: [] }] }),
+      ...(route.schema.params ? { params: route.schema.params } : {}),
+      ...(route.schema.querystring ? { querystring: route.schema.querystring } : {}),
+      ...(route.schema.body ? { body: route.schema.body } : {}),
+    },
+    // The one access check: who is asking, may the role do this, is the target in scope.
+    preHandler: async (request) => {
+      if (access.resource === 'public') return;
+      const now = new Date(deps.clock.now());
+      request.principal = await authenticate(deps.db, request, now, access.resource === 'pending');
+      request.target = await resolveTarget(
+        deps.db,
+        access,
+        request.principal,
+        request.params as Record<string, string>,
+      );
+    },
+    handler: async (request, reply) => {
+      const result = await route.handler({
+        deps,
+        principal: request.principal,
+        target: request.target ?? {},
+        params: request.params,
+        query: request.query,
+        body: request.body,
+        now: new Date(deps.clock.now()),
+        request,
+        reply,
+      });
+      reply.code(route.status);
+      return route.status === 204 ? reply.send() : result;
+    },
+  });
+}
+
+/** Every error as `{ error, message, field? }`. */
+function errorAnswer(
+  err: FastifyError,
+  request: FastifyRequest,
+): { status: number; body: Record<string, unknown> } {
+  if (err instanceof ApiError) return { status: err.status, body: err.body() };
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const issue = err.validation[0];
+    const path = (issue?.instancePath ?? '')
+      .split('/')
+      .filter((s) => s !== '')
+      .join('.');
+    const where = err.validationContext ?? 'body';
+    const field = path === '' ? where : path;
+    return {
+      status: 400,
+      body: {
+        error: 'validation',
+        message: `${field}: ${issue?.message ?? 'invalid'} (${issue?.keyword ?? 'invalid'})`,
+        field,
+        in: where,
+      },
+    };
+  }
+  const status = err.statusCode ?? 500;
+  if (status < 500) {
+    return {
+      status,
+      body: {
+        error: err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'validation' : 'bad_request',
+        message: err.message,
+      },
+    };
+  }
+  void request;
+  return { status: 500, body: { error: 'internal', message: 'internal error' } };
+}
+
+/**
+ * The operator account from the configuration (api.operatorLogin/operatorPassword): made
+ * when missing, its password replaced when the configured one no longer matches. The
+ * password is hashed here, at start; the configuration never reaches the database in clear.
+ */
+export async function ensureOperator(deps: ApiDeps): Promise<void> {
+  const { operatorLogin: login, operatorPassword: password } = deps.config.api;
+  if (login === undefined || password === undefined) return;
+  const now = new Date(deps.clock.now());
+  const existing = await findAccountByLogin(deps.db, login);
+  if (existing === undefined) {
+    await createAccount(
+      deps.db,
+      { login, passwordHash: await hashPassword(password), scope: { role: 'operator' } },
+      now,
+    );
+    deps.logger.info({ login }, 'operator account created from the configuration');
+    return;
+  }
+  if (existing.role !== 'operator') {
+    deps.logger.warn({ login }, 'api.operatorLogin names an account that is not an operator');
+    return;
+  }
+  if (!(await verifyPassword(existing.password_hash, password))) {
+    await setAccountPassword(deps.db, existing.id, await hashPassword(password), now);
+    deps.logger.info({ login }, 'operator password set from the configuration');
+  }
+}

@@ -1,0 +1,8 @@
+import type { ApiRoute } from '../route.ts';
+import { accountRoutes } from './account-routes.ts';
+import { authRoutes } from './auth-routes.ts';
+import { numberRoutes } from './number-routes.ts';
+
+/** Every route of the API. Tests iterate it (the authorization matrix), so a route added
+ * here is checked for every role without anyone remembering to. */
+export const routes: readonly ApiRoute[] = [...authRoutes, ...numberRoutes, ...accountRoutes];

@@ -31,6 +31,17 @@ test('the embedded default loads the demo tenant and a demo phone registers', as
     timeoutMs: 15_000,
   });
   t.is(result.exitCode, 0, result.errors);
+
+  // The REST API is served too: its OpenAPI document, and a login it refuses.
+  const docs = await fetch(`${server.api}/docs/json`);
+  t.is(docs.status, 200);
+  t.truthy(((await docs.json()) as { openapi?: string }).openapi);
+  const login = await fetch(`${server.api}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: 'nobody', password: 'wrong-password-1' }),
+  });
+  t.is(login.status, 401);
 });
 
 test('a bad setting stops start-up with a message naming the key and its source', async (t) => {

@@ -25,6 +25,8 @@ export interface ServerOptions {
 
 export interface RunningServer {
   port: number;
+  /** The REST API's base URL (`http://127.0.0.1:<port>`). */
+  api: string;
   dataDir: string;
   target: string;
   /** Every log line so far (pino JSON). */
@@ -64,6 +66,7 @@ export async function freePort(): Promise<number> {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ipvoice-e2e-')));
   const port = options.port ?? (await freePort());
+  const httpPort = await freePort();
   const fileEnv: Record<string, string> = {};
   if (options.provisioning !== undefined) {
     fileEnv['PROVISIONING_FILE'] = join(dataDir, 'provisioning.yaml');
@@ -82,6 +85,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       env: {
         ...process.env,
         SIP_PORT: String(port),
+        HTTP_PORT: String(httpPort),
+        IPVOICE_HTTP__HOST: '127.0.0.1',
         DATA_DIR: dataDir,
         ...fileEnv,
         SIP_ADVERTISED_HOST: '127.0.0.1',
@@ -104,6 +109,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   return {
     port,
+    api: `http://127.0.0.1:${httpPort}`,
     dataDir,
     target: `127.0.0.1:${port}`,
     logs,

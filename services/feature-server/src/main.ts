@@ -2,7 +2,9 @@
 // configuration says. Logs where to point a softphone once listening.
 import { ConfigError, loadConfig } from '@ipvoice/config';
 import { pino } from 'pino';
+import { startApi } from '@ipvoice/provisioning-api';
 import { createScheduler, type Scheduler } from '@ipvoice/scheduler';
+import { systemClock } from '@ipvoice/sip';
 import { startFeatureServer } from './feature-server.ts';
 
 async function main(): Promise<void> {
@@ -35,6 +37,16 @@ async function main(): Promise<void> {
       })
     : undefined;
 
+  // SPEC §4: the REST API, on the server's own database and state store so its change
+  // notices reach this server's cache in the embedded default too.
+  const api = await startApi({
+    db: server.db,
+    state: server.state,
+    config,
+    clock: systemClock,
+    logger,
+  });
+
   const points = server.listeningPoints.map(
     (p) => `${p.protocol.toLowerCase()}:${p.advertisedHost}:${p.port}`,
   );
@@ -45,6 +57,7 @@ async function main(): Promise<void> {
       database: config.database.url.replace(/\/\/[^@/]*@/, '//***@'),
       state: config.state.driver,
       provisioning: config.provisioning.file,
+      api: `http://${config.http.host}:${config.http.port}`,
     },
     `listening: point a softphone at ${config.sip.advertisedHost}:${config.sip.udp.port} (UDP or TCP), ` +
       `domain ${config.sip.domain}; the demo SIP-IDs and passwords are in provisioning/demo.yaml`,
@@ -55,7 +68,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    (jobs ? jobs.close() : Promise.resolve())
+    api
+      .close()
+      .then(() => (jobs ? jobs.close() : undefined))
       .then(() => server.close())
       .then(
         () => process.exit(0),

@@ -2,7 +2,10 @@
 // as data (route.ts); `authorize` (build-api.ts) applies it before the handler runs.
 import {
   findAccountById,
+  findBulkForwardingGroupById,
   findNumber,
+  findSiteByCode,
+  type BulkForwardingGroupWithMembers,
   type AccountRole,
   type Executor,
   type NumberFacts,
@@ -32,7 +35,12 @@ export type Access =
   /** The account in the URL (`:id`), which must lie within the account's scope. */
   | { resource: 'account'; roles: Rights }
   /** The account list: answers only what lies within scope; creation checks the body. */
-  | { resource: 'accounts'; roles: Rights };
+  | { resource: 'accounts'; roles: Rights }
+  /** The site in the URL (`:site`, its 7-digit code), which must lie within scope: a user's
+   * scope holds no site. */
+  | { resource: 'site'; roles: Rights }
+  /** The bulk-forwarding group in the URL (`:groupId`), within scope through its site. */
+  | { resource: 'bulk_group'; roles: Rights };
 
 /** The account a request acts as, and how it proved it. */
 export interface Principal {
@@ -46,6 +54,16 @@ export interface Principal {
 export interface Target {
   number?: NumberFacts;
   account?: ScopedAccount;
+  site?: SiteFacts;
+  bulkGroup?: BulkForwardingGroupWithMembers;
+}
+
+/** A site with the voice group it belongs to. */
+export interface SiteFacts {
+  id: number;
+  code: string;
+  name: string;
+  voiceGroupId: number;
 }
 
 /** Whether the role may use the route at all (403 when not). */
@@ -67,6 +85,20 @@ export function numberInScope(account: ScopedAccount, n: NumberFacts): boolean {
       return n.siteId === account.site_id;
     case 'user':
       return n.id === account.number_id;
+  }
+}
+
+/** A site is within an administrator's scope; a user's scope is one number, never a site. */
+export function siteInScope(account: ScopedAccount, site: SiteFacts): boolean {
+  switch (account.role) {
+    case 'operator':
+      return true;
+    case 'group_admin':
+      return site.voiceGroupId === account.voice_group_id;
+    case 'site_admin':
+      return site.id === account.site_id;
+    case 'user':
+      return false;
   }
 }
 
@@ -111,6 +143,22 @@ export async function resolveTarget(
     }
     return { number: facts };
   }
+  if (access.resource === 'site') {
+    const code = params.site ?? '';
+    const site = /^[0-9]{7}$/.test(code) ? await siteFacts(db, code) : undefined;
+    if (site === undefined || !siteInScope(account, site)) throw notFound(`site ${code} not found`);
+    return { site };
+  }
+  if (access.resource === 'bulk_group') {
+    const raw = params.groupId ?? '';
+    const group = /^[0-9]{1,9}$/.test(raw)
+      ? await findBulkForwardingGroupById(db, Number(raw))
+      : undefined;
+    const site = group ? await siteFactsById(db, group.site_id) : undefined;
+    if (group === undefined || site === undefined || !siteInScope(account, site))
+      throw notFound(`bulk-forwarding group ${raw} not found`);
+    return { bulkGroup: group, site };
+  }
   if (access.resource === 'account') {
     const raw = params.id ?? '';
     const id = /^[0-9]{1,9}$/.test(raw) ? Number(raw) : undefined;
@@ -121,4 +169,14 @@ export async function resolveTarget(
     return { account: other };
   }
   return {};
+}
+
+async function siteFacts(db: Executor, code: string): Promise<SiteFacts | undefined> {
+  const row = await findSiteByCode(db, code);
+  return row && { id: row.id, code: row.code, name: row.name, voiceGroupId: row.voice_group_id };
+}
+
+async function siteFactsById(db: Executor, id: number): Promise<SiteFacts | undefined> {
+  const row = await db.selectFrom('sites').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && { id: row.id, code: row.code, name: row.name, voiceGroupId: row.voice_group_id };
 }

@@ -1,0 +1,5 @@
+// Every module's requests; a module per resource, one line here each.
+import type { Requests } from './common.ts';
+import { coreRequests } from './core.ts';
+
+export const requests: Requests = { ...coreRequests };

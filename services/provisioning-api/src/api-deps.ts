@@ -7,7 +7,14 @@ import type { Logger } from 'pino';
 export interface ApiDeps {
   db: Kysely<Database>;
   state: StateStore;
-  config: { api: Config['api']; http: Config['http']; mail: Pick<Config['mail'], 'language'> };
+  config: {
+    api: Config['api'];
+    http: Config['http'];
+    mail: Pick<Config['mail'], 'language'>;
+    voicemail: Pick<Config['voicemail'], 'storeDir' | 'centreNumber'>;
+    /** Where background jobs keep their result files (`<dataDir>/jobs`, `<dataDir>/exports`). */
+    dataDir: string;
+  };
   clock: Pick<Clock, 'now'>;
   logger: Logger;
 }

@@ -10,6 +10,9 @@ import {
   type ScopedAccount,
   findAccountByLogin,
 } from '@ipvoice/db';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemoryStateStore } from '@ipvoice/state';
 import test, { type ExecutionContext } from 'ava';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -59,6 +62,8 @@ export interface Harness {
   state: MemoryStateStore;
   clock: FakeClock;
   tenant: Tenant;
+  /** The API's data folder (voicemail store, job files), removed after the test. */
+  dataDir: string;
   /** Logs in and returns the Cookie header value of the session. */
   login(login: string, password?: string): Promise<string>;
   request(options: InjectOptions & { cookie?: string }): Promise<LightMyRequestResponse>;
@@ -93,6 +98,8 @@ export function sessionCookie(response: LightMyRequestResponse): string {
 
 async function open(dialect: Dialect): Promise<{ harness: Harness; close(): Promise<void> }> {
   const db = await dialect.open();
+  // Files the API writes (voicemail greetings, job results) go to a folder of this test's own.
+  const dataDir = await mkdtemp(join(tmpdir(), 'ipvoice-api-'));
   const clock = new FakeClock();
   const state = new MemoryStateStore({ clock: { now: clock.now, setTimeout, clearTimeout } });
   const tenant = await seed(db);
@@ -110,6 +117,8 @@ async function open(dialect: Dialect): Promise<{ harness: Harness; close(): Prom
       },
       http: { port: 0, host: '127.0.0.1' },
       mail: { language: 'en' },
+      voicemail: { storeDir: join(dataDir, 'voicemail'), centreNumber: '1417' },
+      dataDir,
     },
   });
   await app.ready();
@@ -121,6 +130,7 @@ async function open(dialect: Dialect): Promise<{ harness: Harness; close(): Prom
     state,
     clock,
     tenant,
+    dataDir,
     request,
     async login(login, password = login === OPERATOR.login ? OPERATOR.password : PASSWORD) {
       const r = await request({ method: 'POST', url: '/auth/login', payload: { login, password } });
@@ -138,6 +148,7 @@ async function open(dialect: Dialect): Promise<{ harness: Harness; close(): Prom
     async close() {
       await app.close();
       await state.close();
+      await rm(dataDir, { recursive: true, force: true });
       await db.destroy();
     },
   };

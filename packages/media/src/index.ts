@@ -9,6 +9,7 @@ export {
   ALAW_SILENCE,
 } from './g711.ts';
 export { readWav, writeWav, WavError, type Wav, type ReadWavOptions } from './wav.ts';
+export { MessageStore } from './message-store.ts';
 export {
   loadPrompts,
   voicedMs,

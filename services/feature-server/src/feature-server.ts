@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import type { Config } from '@ipvoice/config';
-import { loadPrompts, MediaEngine } from '@ipvoice/media';
+import { loadPrompts, MediaEngine, MessageStore } from '@ipvoice/media';
 import { createNotifier } from '@ipvoice/notifier';
 import {
   addScreeningCounts,
@@ -35,7 +35,6 @@ import { ActiveCalls } from './calls/active-calls.ts';
 import { identifyCaller, inDialogOnly } from './calls/caller.ts';
 import { Announcer } from './calls/announcer.ts';
 import { MediaCalls } from './calls/media-calls.ts';
-import { MessageStore } from './voicemail/message-store.ts';
 import { MessageWaiting } from './voicemail/message-waiting.ts';
 import { Voicemail } from './voicemail/voicemail.ts';
 import { CallRecordWriter } from './calls/call-record-writer.ts';

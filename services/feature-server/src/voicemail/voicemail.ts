@@ -23,6 +23,7 @@ import {
   countPrompts,
   promptFromSamples,
   voicedMs,
+  type MessageStore,
   type Prompt,
   type PromptLanguage,
   type PromptLibrary,
@@ -39,7 +40,6 @@ import {
   type SubscriberCache,
 } from '../calls/subscriber-cache.ts';
 import { CallEnded, Ivr } from './ivr.ts';
-import type { MessageStore } from './message-store.ts';
 import type { MessageWaiting } from './message-waiting.ts';
 
 export interface VoicemailDeps {

@@ -1,10 +1,11 @@
 // Voicemail audio on disk (SPEC §3.11): one WAV per message and one per custom greeting,
-// under the configured store directory. A file is written to a temporary name, flushed and
+// under the configured store directory; the feature server and the REST API share it. A file is written to a temporary name, flushed and
 // renamed, so a crash never leaves half a message under its real name.
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, normalize, sep } from 'node:path';
-import { PROMPT_SAMPLE_RATE, readWav, writeWav } from '@ipvoice/media';
+import { PROMPT_SAMPLE_RATE } from './prompts.ts';
+import { readWav, writeWav } from './wav.ts';
 
 export class MessageStore {
   readonly #dir: string;

@@ -246,6 +246,49 @@ export async function findApiTokenByHash(
     .executeTakeFirst();
 }
 
+/** The account's own tokens, newest first (never the secret: only its hash is stored). */
+export async function listApiTokens(db: Executor, accountId: number): Promise<ApiToken[]> {
+  return db
+    .selectFrom('api_tokens')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/** Revokes one of the account's tokens; false when it has no such token. */
+export async function deleteApiToken(
+  db: Executor,
+  accountId: number,
+  id: number,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom('api_tokens')
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/** Sets how the account proves itself after its password (SPEC §4 optional second factor). */
+export async function setSecondFactor(
+  db: Executor,
+  id: number,
+  factor: { kind: 'none' } | { kind: 'totp'; totpSecret: string } | { kind: 'mail'; email: string },
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set({
+      second_factor: factor.kind,
+      totp_secret: factor.kind === 'totp' ? factor.totpSecret : null,
+      ...(factor.kind === 'mail' ? { email: factor.email } : {}),
+      updated_at: toTimestamp(now),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function touchApiToken(db: Executor, id: number, now: Date): Promise<void> {
   await db
     .updateTable('api_tokens')

@@ -5,21 +5,24 @@ import {
   createApiToken,
   createSession,
   deleteAccountSessions,
+  deleteApiToken,
   deleteLoginCode,
   deleteSession,
   findAccountByLogin,
   findLoginCode,
+  listApiTokens,
   putLoginCode,
   recordFailedLogin,
   setAccountPassword,
+  setSecondFactor,
   touchSession,
   type ScopedAccount,
 } from '@ipvoice/db';
 import { validatePassword } from '@ipvoice/features';
 import { queueMail } from '@ipvoice/notifier';
-import { verify as verifyTotp } from 'otplib';
+import { generateSecret, generateURI, verify as verifyTotp } from 'otplib';
 import { z } from 'zod';
-import { ApiError, invalid, unauthorized } from '../api-error.ts';
+import { ApiError, invalid, notFound, unauthorized } from '../api-error.ts';
 import type { ApiDeps } from '../api-deps.ts';
 import { LOGIN_CODE_TTL_MS, loginCodeMail } from '../auth/login-code-mail.ts';
 import { SESSION_COOKIE } from '../auth/principal.ts';
@@ -232,4 +235,108 @@ const createToken = defineRoute({
   },
 });
 
-export const authRoutes = [login, secondFactor, logout, me, changePassword, createToken];
+const listTokens = defineRoute({
+  method: 'GET',
+  url: '/auth/tokens',
+  summary: "The account's API tokens (names and dates; a token itself is shown only once)",
+  tags: ['auth'],
+  access: { resource: 'self', roles: everyone },
+  async handler({ deps, principal }) {
+    if (principal === undefined) throw unauthorized('log in first');
+    const tokens = await listApiTokens(deps.db, principal.account.id);
+    return tokens.map((t) => ({
+      id: t.id,
+      name: t.name,
+      createdAt: t.created_at,
+      lastUsedAt: t.last_used_at,
+    }));
+  },
+});
+
+const revokeToken = defineRoute({
+  method: 'DELETE',
+  url: '/auth/tokens/:tokenId',
+  summary: 'Revoke one of the account’s API tokens',
+  tags: ['auth'],
+  access: { resource: 'self', roles: everyone },
+  status: 204,
+  schema: { params: z.object({ tokenId: z.coerce.number().int().positive() }) },
+  async handler({ deps, principal, params }) {
+    if (principal === undefined) throw unauthorized('log in first');
+    if (!(await deleteApiToken(deps.db, principal.account.id, params.tokenId)))
+      throw notFound(`token ${params.tokenId} not found`);
+    return undefined;
+  },
+});
+
+const newTotpSecret = defineRoute({
+  method: 'GET',
+  url: '/auth/second-factor/totp-secret',
+  summary:
+    'A fresh TOTP secret and its otpauth URI for an authenticator app; nothing is stored until PUT /auth/second-factor confirms it with a code',
+  tags: ['auth'],
+  access: { resource: 'self', roles: everyone },
+  async handler({ principal }) {
+    if (principal === undefined) throw unauthorized('log in first');
+    const secret = generateSecret();
+    const uri = generateURI({ issuer: 'IP Voice', label: principal.account.login, secret });
+    return { secret, uri };
+  },
+});
+
+const setSecondFactorRoute = defineRoute({
+  method: 'PUT',
+  url: '/auth/second-factor',
+  summary:
+    'Choose the second factor of later logins (none, TOTP confirmed by a code from the secret, or codes by e-mail); the password is asked again',
+  tags: ['auth'],
+  access: { resource: 'self', roles: everyone },
+  status: 204,
+  schema: {
+    body: z.discriminatedUnion('method', [
+      z.object({ method: z.literal('none'), password: z.string().max(200) }),
+      z.object({
+        method: z.literal('totp'),
+        password: z.string().max(200),
+        secret: z.string().regex(/^[A-Z2-7]{16,64}$/, 'a base32 secret from totp-secret'),
+        code: z.string().regex(/^[0-9]{6}$/, 'a code is 6 digits'),
+      }),
+      z.object({ method: z.literal('mail'), password: z.string().max(200), email: z.email() }),
+    ]),
+  },
+  async handler({ deps, principal, body, now }) {
+    if (principal === undefined) throw unauthorized('log in first');
+    const account = principal.account;
+    if (!(await verifyPassword(account.password_hash, body.password)))
+      throw invalid('password', 'the password is wrong');
+    if (body.method === 'totp') {
+      const result = await verifyTotp({
+        secret: body.secret,
+        token: body.code,
+        epoch: Math.floor(now.getTime() / 1000),
+        epochTolerance: 30,
+      });
+      // The code proves the app holds the secret before logins depend on it.
+      if (!result.valid) throw invalid('code', 'the code does not match the secret');
+      await setSecondFactor(deps.db, account.id, { kind: 'totp', totpSecret: body.secret }, now);
+    } else if (body.method === 'mail') {
+      await setSecondFactor(deps.db, account.id, { kind: 'mail', email: body.email }, now);
+    } else {
+      await setSecondFactor(deps.db, account.id, { kind: 'none' }, now);
+    }
+    return undefined;
+  },
+});
+
+export const authRoutes = [
+  login,
+  secondFactor,
+  logout,
+  me,
+  changePassword,
+  createToken,
+  listTokens,
+  revokeToken,
+  newTotpSecret,
+  setSecondFactorRoute,
+];

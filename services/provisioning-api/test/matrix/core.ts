@@ -9,6 +9,20 @@ import {
   onNumber,
   type Requests,
 } from './common.ts';
+import { createApiToken } from '@ipvoice/db';
+import { randomBytes } from 'node:crypto';
+import type { Harness } from '../helpers/harness.ts';
+
+/** A token of the account `login`, made directly in the database. */
+async function tokenOf(h: Harness, login: string): Promise<number> {
+  const account = await h.account(login);
+  const row = await createApiToken(
+    h.db,
+    { accountId: account.id, name: 'matrix', tokenHash: randomBytes(16).toString('hex') },
+    new Date(h.clock.now()),
+  );
+  return row.id;
+}
 
 const forwarding = {
   enabled: true,
@@ -47,6 +61,25 @@ export const coreRequests: Requests = {
     },
   }),
   'POST /auth/tokens': async () => ({ inScope: { url: '/auth/tokens', payload: { name: 'x' } } }),
+  'GET /auth/tokens': async () => ({ inScope: { url: '/auth/tokens' } }),
+  // Another account's token is not this account's to revoke: 404, as for none at all.
+  'DELETE /auth/tokens/:tokenId': async (h, role) => {
+    const mine = await tokenOf(h, loginOf[role]);
+    const other = await tokenOf(h, role === 'user' ? 'sa' : 'user');
+    return {
+      inScope: { url: `/auth/tokens/${mine}` },
+      outOfScope: { url: `/auth/tokens/${other}` },
+    };
+  },
+  'GET /auth/second-factor/totp-secret': async () => ({
+    inScope: { url: '/auth/second-factor/totp-secret' },
+  }),
+  'PUT /auth/second-factor': async (_h, role) => ({
+    inScope: {
+      url: '/auth/second-factor',
+      payload: { method: 'none', password: role === 'operator' ? OPERATOR.password : PASSWORD },
+    },
+  }),
   'GET /numbers/:number': onNumber(''),
   'GET /numbers/:number/forwarding': onNumber('/forwarding'),
   'PUT /numbers/:number/forwarding': onNumber('/forwarding', forwarding),

@@ -14,6 +14,7 @@ import type { ForwardingScheduleStateTable } from './tables/forwarding-schedule-
 import type { ForwardingSettingTable } from './tables/forwarding-setting.table.ts';
 import type { HuntGroupMemberTable } from './tables/hunt-group-member.table.ts';
 import type { HuntGroupTable } from './tables/hunt-group.table.ts';
+import type { JobTable } from './tables/job.table.ts';
 import type { MailQueueTable } from './tables/mail-queue.table.ts';
 import type { NumberSettingTable } from './tables/number-setting.table.ts';
 import type { NumberTable } from './tables/number.table.ts';
@@ -55,4 +56,5 @@ export interface Database {
   sessions: SessionTable;
   api_tokens: ApiTokenTable;
   login_codes: LoginCodeTable;
+  jobs: JobTable;
 }

@@ -34,6 +34,7 @@ export * from './tables/account.table.ts';
 export * from './tables/session.table.ts';
 export * from './tables/api-token.table.ts';
 export * from './tables/login-code.table.ts';
+export * from './tables/job.table.ts';
 
 export * from './repositories/voice-groups.ts';
 export * from './repositories/sites.ts';
@@ -56,3 +57,5 @@ export * from './repositories/voicemail.ts';
 export * from './repositories/mail-queue.ts';
 export * from './repositories/accounts.ts';
 export * from './repositories/usage-search.ts';
+export * from './repositories/jobs.ts';
+export * from './repositories/site-groups.ts';

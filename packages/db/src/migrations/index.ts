@@ -8,6 +8,7 @@ import * as voicemail from './2025-11-23-0500-voicemail.ts';
 import * as mailQueue from './2025-11-23-0600-mail-queue.ts';
 import * as accounts from './2025-11-23-0700-accounts.ts';
 import * as usageExports from './2025-11-23-0810-usage-exports.ts';
+import * as jobs from './2025-11-23-0900-jobs.ts';
 
 /** Every migration, listed by hand: no directory scanning, names sort by time. */
 export const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '2025-11-23-0600-mail-queue': mailQueue,
   '2025-11-23-0700-accounts': accounts,
   '2025-11-23-0810-usage-exports': usageExports,
+  '2025-11-23-0900-jobs': jobs,
 };
 
 export const migrationProvider: MigrationProvider = {

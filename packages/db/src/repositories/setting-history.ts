@@ -36,6 +36,8 @@ export interface SettingHistoryQuery {
   voiceGroupId?: number;
   /** Inclusive lower bound on the change time. */
   since?: Date;
+  /** Inclusive upper bound on the change time. */
+  until?: Date;
   /** Newest first; default 100. */
   limit?: number;
 }
@@ -100,6 +102,7 @@ export async function listSettingHistory(
   if (query.siteId !== undefined) q = q.where('site_id', '=', query.siteId);
   if (query.voiceGroupId !== undefined) q = q.where('voice_group_id', '=', query.voiceGroupId);
   if (query.since !== undefined) q = q.where('created_at', '>=', toTimestamp(query.since));
+  if (query.until !== undefined) q = q.where('created_at', '<=', toTimestamp(query.until));
   const rows = await q
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')

@@ -1,5 +1,11 @@
 // Every module's requests; a module per resource, one line here each.
 import type { Requests } from './common.ts';
 import { coreRequests } from './core.ts';
+import { historyRequests } from './history.ts';
+import { usageRequests } from './usage.ts';
 
-export const requests: Requests = { ...coreRequests };
+export const requests: Requests = {
+  ...coreRequests,
+  ...historyRequests,
+  ...usageRequests,
+};

@@ -12,6 +12,7 @@ import {
   type SettingChange,
   transitionBulkForwardingGroup,
 } from '@ipvoice/db';
+import { claimSites } from '@ipvoice/forwarding-csv';
 import { settingsChangedChannel } from '@ipvoice/state';
 import type { ForwardingOpsDeps } from './deps.ts';
 import {
@@ -93,7 +94,7 @@ async function runBulkOperation(
   actor: string,
   kind: Kind,
 ): Promise<BulkOperationResult> {
-  const { db, state, logger } = deps;
+  const { db, state } = deps;
   const plan = plans[kind];
   const now = () => new Date(deps.clock.now());
 
@@ -106,57 +107,84 @@ async function runBulkOperation(
   // The lock serialises operations on one group across API servers; the conditional UPDATE
   // decides the winner even if the lock lapsed or the servers do not share a lock backend.
   return state.withLock(groupLock(groupId), lockTtlMs, async () => {
-    if (!(await transitionBulkForwardingGroup(db, groupId, [plan.from], plan.via, now()))) {
-      const current = await findBulkForwardingGroupById(db, groupId);
-      if (current === undefined) throw new BulkForwardingGroupNotFoundError(groupId);
-      throw new BulkForwardingRefusedError(groupId, current.name, current.state);
-    }
-    let operationId: number | undefined;
+    // SPEC §4 conflicts: a CSV upload/download or another group's start/stop on the site
+    // refuses this (ForwardingCsvConflictError) and is refused meanwhile; its members'
+    // forwarding edits too. Taken inside the group lock and never waiting, so two starts of
+    // one group still meet at the group lock and the loser is told the group's state.
+    const releaseSite = await claimSites(state, [seen.site_id], {
+      operation: kind === 'start' ? 'bulk-start' : 'bulk-stop',
+      actor,
+      at: now(),
+      numberIdsBySite: new Map([[seen.site_id, seen.members.map((m) => m.numberId)]]),
+    });
     try {
-      // Committed on its own, so the job shows `running` while it runs (SPEC §4).
-      operationId = await insertBulkForwardingOperation(db, { groupId, kind, actor }, now());
-      const group = await findBulkForwardingGroupById(db, groupId);
-      if (group === undefined) throw new BulkForwardingGroupNotFoundError(groupId);
-      const outcomes = (await loadMemberFacts(deps, group)).map(plan.outcome);
-      const results = outcomes.map((o) => o.result);
-      const errors = results.flatMap((r) =>
-        r.outcome === 'error' ? [{ number: r.number, reason: r.reason ?? '' }] : [],
-      );
-      const ok = results.length - errors.length;
-      const history = await historyOf(deps, group, outcomes, actor, kind);
-      const id = operationId;
-      // Results, history, the finished job and the final state land together or not at all.
-      await db.transaction().execute(async (trx) => {
-        const at = now();
-        await insertBulkForwardingResults(trx, id, results);
-        await insertSettingHistory(trx, history, at);
-        await finishBulkForwardingOperation(
-          trx,
-          id,
-          { status: 'done', okCount: ok, errorCount: errors.length },
-          at,
-        );
-        if (!(await transitionBulkForwardingGroup(trx, groupId, [plan.via], plan.to, at)))
-          throw new Error(`group ${groupId} left ${plan.via} while the ${kind} ran`);
-      });
-      logger.info(
-        {
-          groupId,
-          operationId: id,
-          kind,
-          actor,
-          members: results.length,
-          ok,
-          errors: errors.length,
-        },
-        `bulk forwarding ${kind} done`,
-      );
-      await announce(deps, group, id);
-      return { operationId: id, state: plan.to, ok, errors, csv: bulkResultCsv(results) };
-    } catch (cause) {
-      throw await putBack(deps, groupId, operationId, kind, cause);
+      return await runClaimed(deps, groupId, actor, kind);
+    } finally {
+      await releaseSite();
     }
   });
+}
+
+/** The operation itself, under the group's and the site's locks. */
+async function runClaimed(
+  deps: ForwardingOpsDeps,
+  groupId: number,
+  actor: string,
+  kind: Kind,
+): Promise<BulkOperationResult> {
+  const { db, logger } = deps;
+  const plan = plans[kind];
+  const now = () => new Date(deps.clock.now());
+  if (!(await transitionBulkForwardingGroup(db, groupId, [plan.from], plan.via, now()))) {
+    const current = await findBulkForwardingGroupById(db, groupId);
+    if (current === undefined) throw new BulkForwardingGroupNotFoundError(groupId);
+    throw new BulkForwardingRefusedError(groupId, current.name, current.state);
+  }
+  let operationId: number | undefined;
+  try {
+    // Committed on its own, so the job shows `running` while it runs (SPEC §4).
+    operationId = await insertBulkForwardingOperation(db, { groupId, kind, actor }, now());
+    const group = await findBulkForwardingGroupById(db, groupId);
+    if (group === undefined) throw new BulkForwardingGroupNotFoundError(groupId);
+    const outcomes = (await loadMemberFacts(deps, group)).map(plan.outcome);
+    const results = outcomes.map((o) => o.result);
+    const errors = results.flatMap((r) =>
+      r.outcome === 'error' ? [{ number: r.number, reason: r.reason ?? '' }] : [],
+    );
+    const ok = results.length - errors.length;
+    const history = await historyOf(deps, group, outcomes, actor, kind);
+    const id = operationId;
+    // Results, history, the finished job and the final state land together or not at all.
+    await db.transaction().execute(async (trx) => {
+      const at = now();
+      await insertBulkForwardingResults(trx, id, results);
+      await insertSettingHistory(trx, history, at);
+      await finishBulkForwardingOperation(
+        trx,
+        id,
+        { status: 'done', okCount: ok, errorCount: errors.length },
+        at,
+      );
+      if (!(await transitionBulkForwardingGroup(trx, groupId, [plan.via], plan.to, at)))
+        throw new Error(`group ${groupId} left ${plan.via} while the ${kind} ran`);
+    });
+    logger.info(
+      {
+        groupId,
+        operationId: id,
+        kind,
+        actor,
+        members: results.length,
+        ok,
+        errors: errors.length,
+      },
+      `bulk forwarding ${kind} done`,
+    );
+    await announce(deps, group, id);
+    return { operationId: id, state: plan.to, ok, errors, csv: bulkResultCsv(results) };
+  } catch (cause) {
+    throw await putBack(deps, groupId, operationId, kind, cause);
+  }
 }
 
 /** One query per source, whatever the number of members. */

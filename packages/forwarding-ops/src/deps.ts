@@ -12,8 +12,9 @@ export interface Logger {
 /** What bulk operations need from their surroundings, passed in. */
 export interface ForwardingOpsDeps {
   db: Kysely<Database>;
-  /** Locks per group and the settings-changed broadcast, shared by every API server. */
-  state: Pick<StateStore, 'withLock' | 'publish'>;
+  /** Locks per group and per site (SPEC §4 conflicts, `claimSites` of forwarding-csv) and
+   * the settings-changed broadcast, shared by every API server. */
+  state: Pick<StateStore, 'withLock' | 'tryLock' | 'lockOwner' | 'publish'>;
   clock: Pick<Clock, 'now'>;
   logger: Logger;
 }

@@ -12,6 +12,7 @@ import {
   upsertBulkForwardingGroup,
 } from '@ipvoice/db';
 import { bulkStartReasons } from '@ipvoice/features';
+import { claimSites, ForwardingCsvConflictError } from '@ipvoice/forwarding-csv';
 import { settingsChangedChannel, type StateStore } from '@ipvoice/state';
 import {
   BulkForwardingFailedError,
@@ -373,4 +374,66 @@ setupTest(
     t.is(stopped.ok, 3);
     t.true(stopped.csv.includes(`${shared!.number},ok,${stopReasons.stillStarted}`));
   },
+);
+
+setupTest(
+  'a CSV upload holding the site refuses a start, naming who holds it; the group is untouched',
+  async (t, { db, state }) => {
+    const seeded = await seedGroup(db, 5);
+    const csvServer = state.open();
+    const release = await claimSites(csvServer, [seeded.siteId], {
+      operation: 'csv-upload',
+      actor: 'admin-sato',
+      at: now,
+    });
+    await t.throwsAsync(startBulkForwarding(depsOf(db, state.open()), seeded.groupId, 'admin-a'), {
+      instanceOf: ForwardingCsvConflictError,
+      message: `Another CSV upload is running for this site (started by admin-sato at ${now.toISOString()}); try again when it has finished.`,
+    });
+    t.is((await findBulkForwardingGroupById(db, seeded.groupId))?.state, 'stopped');
+    t.deepEqual(await listBulkForwardingOperations(db, seeded.groupId), []);
+    await release();
+    t.is(
+      (await startBulkForwarding(depsOf(db, state.open()), seeded.groupId, 'admin-a')).state,
+      'started',
+    );
+    // Released afterwards: the site is free for the next upload.
+    const next = await claimSites(csvServer, [seeded.siteId], {
+      operation: 'csv-upload',
+      actor: 'admin-sato',
+      at: now,
+    });
+    await next();
+  },
+);
+
+// PostgreSQL only (a held query keeps SQLite's one connection): while a start runs, an upload
+// of its site is refused and a forwarding edit of a member too.
+setupTest(
+  'a start in progress refuses a CSV upload of its site',
+  async (t, { db, state }) => {
+    const seeded = await seedGroup(db, 5);
+    const pause = pauseSelectsFrom('forwarding_settings');
+    const starting = startBulkForwarding(
+      depsOf(db.withPlugin(pause.plugin), state.open()),
+      seeded.groupId,
+      'admin-a',
+    );
+    try {
+      await pause.reached;
+      const error = await t.throwsAsync(
+        claimSites(state.open(), [seeded.siteId], {
+          operation: 'csv-upload',
+          actor: 'admin-sato',
+          at: now,
+        }),
+        { instanceOf: ForwardingCsvConflictError, message: /Another bulk-forwarding start/ },
+      );
+      t.is(error?.holder?.actor, 'admin-a');
+    } finally {
+      pause.release();
+    }
+    t.is((await starting).state, 'started');
+  },
+  { dialects: ['postgres'] },
 );

@@ -10,6 +10,8 @@ import {
   type Executor,
   type NumberFacts,
   type ScopedAccount,
+  type VoiceGroup,
+  findVoiceGroupByCode,
 } from '@ipvoice/db';
 import { forbidden, notFound } from './api-error.ts';
 
@@ -40,7 +42,10 @@ export type Access =
    * scope holds no site. */
   | { resource: 'site'; roles: Rights }
   /** The bulk-forwarding group in the URL (`:groupId`), within scope through its site. */
-  | { resource: 'bulk_group'; roles: Rights };
+  | { resource: 'bulk_group'; roles: Rights }
+  /** The voice group in the URL (`:code`, VG + 5 digits), which must lie within scope: only a
+   * group administrator's scope holds one. */
+  | { resource: 'voice_group'; roles: Rights };
 
 /** The account a request acts as, and how it proved it. */
 export interface Principal {
@@ -56,6 +61,7 @@ export interface Target {
   account?: ScopedAccount;
   site?: SiteFacts;
   bulkGroup?: BulkForwardingGroupWithMembers;
+  voiceGroup?: VoiceGroup;
 }
 
 /** A site with the voice group it belongs to. */
@@ -158,6 +164,16 @@ export async function resolveTarget(
     if (group === undefined || site === undefined || !siteInScope(account, site))
       throw notFound(`bulk-forwarding group ${raw} not found`);
     return { bulkGroup: group, site };
+  }
+  if (access.resource === 'voice_group') {
+    const code = params.code ?? '';
+    const group = /^VG[0-9]{5}$/.test(code) ? await findVoiceGroupByCode(db, code) : undefined;
+    const inScope =
+      group !== undefined &&
+      (account.role === 'operator' ||
+        (account.role === 'group_admin' && account.voice_group_id === group.id));
+    if (!inScope) throw notFound(`voice group ${code} not found`);
+    return { voiceGroup: group };
   }
   if (access.resource === 'account') {
     const raw = params.id ?? '';

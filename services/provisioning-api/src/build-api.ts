@@ -42,6 +42,12 @@ export function buildApi(options: BuildApiOptions): FastifyInstance {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // A voicemail greeting is uploaded as the WAV itself; a minute of 16-bit 8 kHz is ~960 kB.
+  app.addContentTypeParser(
+    ['audio/wav', 'audio/x-wav', 'audio/wave'],
+    { parseAs: 'buffer', bodyLimit: 1024 * 1024 },
+    (_request, body, done) => done(null, body),
+  );
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { status, body } = errorAnswer(err, request);
     if (status >= 500) request.log.error({ err, url: request.url }, 'request failed');
@@ -127,6 +133,8 @@ function registerRoute(app: FastifyInstance, deps: ApiDeps, route: ApiRoute): vo
         request,
         reply,
       });
+      // A handler that answered itself chose its status at run time (202 for a bulk export).
+      if (reply.sent) return reply;
       reply.code(route.status);
       return route.status === 204 ? reply.send() : result;
     },

@@ -14,5 +14,10 @@ export {
   type ProvisioningInput,
   formatPath,
 } from './schema.ts';
+// The REST API checks these settings with the same rules and messages.
+export {
+  voicemail as voicemailSettingsSchema,
+  incomingCallNotice as incomingCallNoticeSchema,
+} from './schema.ts';
 export { provisioningJsonSchema } from './json-schema.ts';
 export { queueTestMail } from './test-mail.ts';

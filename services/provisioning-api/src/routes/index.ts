@@ -4,6 +4,8 @@ import { authRoutes } from './auth-routes.ts';
 import { historyRoutes } from './history-routes.ts';
 import { numberRoutes } from './number-routes.ts';
 import { usageRoutes } from './usage-routes.ts';
+import { noticeRoutes } from './notice-routes.ts';
+import { voicemailRoutes } from './voicemail-routes.ts';
 
 /** Every route of the API. Tests iterate it (the authorization matrix), so a route added
  * here is checked for every role without anyone remembering to. */
@@ -13,4 +15,6 @@ export const routes: readonly ApiRoute[] = [
   ...accountRoutes,
   ...historyRoutes,
   ...usageRoutes,
+  ...voicemailRoutes,
+  ...noticeRoutes,
 ];

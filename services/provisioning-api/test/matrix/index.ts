@@ -3,9 +3,11 @@ import type { Requests } from './common.ts';
 import { coreRequests } from './core.ts';
 import { historyRequests } from './history.ts';
 import { usageRequests } from './usage.ts';
+import { voicemailRequests } from './voicemail.ts';
 
 export const requests: Requests = {
   ...coreRequests,
   ...historyRequests,
   ...usageRequests,
+  ...voicemailRequests,
 };

@@ -115,6 +115,10 @@ dialectTest(
 
     const history = await listSettingHistory(h.db, { numberId: h.tenant.n1.id });
     t.is(history.filter((e) => e.feature === 'voicemail').length, 2);
+    t.false(JSON.stringify(history).includes('2580'), 'the PIN never reaches the history');
+    const shown = await h.request({ method: 'GET', url: `/numbers/${N1}/history`, cookie });
+    t.is(shown.statusCode, 200, shown.body);
+    t.false(shown.body.includes('2580'));
 
     // null clears the PIN.
     const cleared = await h.request({

@@ -24,6 +24,9 @@ export interface NumberSettingChange<F extends DocumentFeature> {
   /** The document as it is to be stored (validated by the caller). */
   after: NumberSettingsDocuments[F];
   now: Date;
+  /** What the setting-history row records of a document (default: all of it); a secret such
+   * as the voicemail PIN must never reach the history, which the API answers. */
+  historyView?: (document: NumberSettingsDocuments[F]) => unknown;
   /** More writes in the same transaction when something changed (e.g. a confirmation mail
    * queued with `queueMail(trx, …)`); given the stored document before the change. */
   alsoInTransaction?: (
@@ -37,6 +40,7 @@ export async function changeNumberSetting<F extends DocumentFeature>(
   change: NumberSettingChange<F>,
 ): Promise<boolean> {
   const { deps, number: n, feature, after, now } = change;
+  const view = change.historyView ?? ((document: NumberSettingsDocuments[F]) => document);
   const changed = await deps.db.transaction().execute(async (trx) => {
     const before = await findNumberSetting(trx, n.id, feature);
     const outcome = await upsertNumberSetting(trx, n.id, feature, after, now);
@@ -51,8 +55,8 @@ export async function changeNumberSetting<F extends DocumentFeature>(
           actor: change.principal?.account.login ?? 'api',
           feature,
           action: outcome === 'created' ? 'create' : 'update',
-          before: before ?? null,
-          after,
+          before: before === undefined ? null : view(before),
+          after: view(after),
         },
       ],
       now,

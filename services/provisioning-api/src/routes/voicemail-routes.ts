@@ -128,6 +128,8 @@ const putSettings = defineRoute({
       feature: 'voicemail',
       after,
       now,
+      // SPEC §4 history shows before and after; the PIN only as whether one is set.
+      historyView: ({ pin, ...rest }) => ({ ...rest, pinSet: pin !== null }),
       // SPEC §3.11: a settings change sends a confirmation e-mail to the addresses; queued in
       // the change's transaction, so it goes exactly when the change is stored.
       async alsoInTransaction(trx) {

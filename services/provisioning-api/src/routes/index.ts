@@ -3,6 +3,7 @@ import { accountRoutes } from './account-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { historyRoutes } from './history-routes.ts';
 import { numberRoutes } from './number-routes.ts';
+import { operatorRoutes } from './operator-routes.ts';
 import { usageRoutes } from './usage-routes.ts';
 import { noticeRoutes } from './notice-routes.ts';
 import { voicemailRoutes } from './voicemail-routes.ts';
@@ -15,6 +16,7 @@ export const routes: readonly ApiRoute[] = [
   ...accountRoutes,
   ...historyRoutes,
   ...usageRoutes,
+  ...operatorRoutes,
   ...voicemailRoutes,
   ...noticeRoutes,
 ];

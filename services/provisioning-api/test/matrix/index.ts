@@ -2,6 +2,7 @@
 import type { Requests } from './common.ts';
 import { coreRequests } from './core.ts';
 import { historyRequests } from './history.ts';
+import { operatorRequests } from './operator.ts';
 import { usageRequests } from './usage.ts';
 import { voicemailRequests } from './voicemail.ts';
 
@@ -9,5 +10,6 @@ export const requests: Requests = {
   ...coreRequests,
   ...historyRequests,
   ...usageRequests,
+  ...operatorRequests,
   ...voicemailRequests,
 };

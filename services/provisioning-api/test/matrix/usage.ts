@@ -66,7 +66,7 @@ export async function finishedExport(h: Harness, base: string): Promise<string> 
   if (started.statusCode !== 202) throw new Error(`bulk export: ${started.body}`);
   const id = started.json<{ export: { id: string } }>().export.id;
   // The files are written in the background; the export tells when it is done.
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 1_500; i++) {
     const r = await h.request({ method: 'GET', url: `${base}/usage/exports/${id}`, cookie });
     const status = r.json<{ status: string }>().status;
     if (status === 'done') return id;

@@ -17,3 +17,4 @@ export * from './voicemail.ts';
 export * from './incoming-notice.ts';
 export * from './password.ts';
 export * from './usage-period.ts';
+export * from './setting-rules.ts';

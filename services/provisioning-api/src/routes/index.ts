@@ -3,6 +3,7 @@ import { accountRoutes } from './account-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { historyRoutes } from './history-routes.ts';
 import { numberRoutes } from './number-routes.ts';
+import { numberSettingsRoutes } from './number-settings-routes.ts';
 import { operatorRoutes } from './operator-routes.ts';
 import { usageRoutes } from './usage-routes.ts';
 import { noticeRoutes } from './notice-routes.ts';
@@ -19,4 +20,5 @@ export const routes: readonly ApiRoute[] = [
   ...operatorRoutes,
   ...voicemailRoutes,
   ...noticeRoutes,
+  ...numberSettingsRoutes,
 ];

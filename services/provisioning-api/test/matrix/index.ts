@@ -2,6 +2,7 @@
 import type { Requests } from './common.ts';
 import { coreRequests } from './core.ts';
 import { historyRequests } from './history.ts';
+import { numberSettingsRequests } from './number-settings.ts';
 import { operatorRequests } from './operator.ts';
 import { usageRequests } from './usage.ts';
 import { voicemailRequests } from './voicemail.ts';
@@ -12,4 +13,5 @@ export const requests: Requests = {
   ...usageRequests,
   ...operatorRequests,
   ...voicemailRequests,
+  ...numberSettingsRequests,
 };

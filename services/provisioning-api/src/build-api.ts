@@ -48,6 +48,12 @@ export function buildApi(options: BuildApiOptions): FastifyInstance {
     { parseAs: 'buffer', bodyLimit: 1024 * 1024 },
     (_request, body, done) => done(null, body),
   );
+  // A forwarding CSV is uploaded as the file itself, UTF-8 or Shift_JIS: kept as bytes.
+  app.addContentTypeParser(
+    'text/csv',
+    { parseAs: 'buffer', bodyLimit: 10 * 1024 * 1024 },
+    (_request, body, done) => done(null, body),
+  );
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { status, body } = errorAnswer(err, request);
     if (status >= 500) request.log.error({ err, url: request.url }, 'request failed');

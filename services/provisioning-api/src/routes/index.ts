@@ -8,6 +8,7 @@ import { operatorRoutes } from './operator-routes.ts';
 import { usageRoutes } from './usage-routes.ts';
 import { noticeRoutes } from './notice-routes.ts';
 import { voicemailRoutes } from './voicemail-routes.ts';
+import { siteRoutes } from './site-routes.ts';
 
 /** Every route of the API. Tests iterate it (the authorization matrix), so a route added
  * here is checked for every role without anyone remembering to. */
@@ -20,5 +21,6 @@ export const routes: readonly ApiRoute[] = [
   ...operatorRoutes,
   ...voicemailRoutes,
   ...noticeRoutes,
+  ...siteRoutes,
   ...numberSettingsRoutes,
 ];

@@ -6,6 +6,7 @@ import { numberSettingsRequests } from './number-settings.ts';
 import { operatorRequests } from './operator.ts';
 import { usageRequests } from './usage.ts';
 import { voicemailRequests } from './voicemail.ts';
+import { siteRequests } from './site.ts';
 
 export const requests: Requests = {
   ...coreRequests,
@@ -13,5 +14,6 @@ export const requests: Requests = {
   ...usageRequests,
   ...operatorRequests,
   ...voicemailRequests,
+  ...siteRequests,
   ...numberSettingsRequests,
 };

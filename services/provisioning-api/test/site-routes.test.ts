@@ -352,3 +352,34 @@ dialectTest('hunt groups: create, reorder, refusals, history and change notices'
     after: null,
   });
 });
+
+dialectTest(
+  'a forwarding edit of a number a CSV upload is changing is refused (409); others go through',
+  async (t, h) => {
+    const release = await claimSites(h.state, [h.tenant.s1.id], {
+      operation: 'csv-upload',
+      actor: 'ga',
+      at: start,
+      numberIdsBySite: new Map([[h.tenant.s1.id, [h.tenant.n1.id]]]),
+    });
+    try {
+      const sa = await h.login('sa');
+      const edit = (n: string) =>
+        h.request({
+          method: 'PUT',
+          url: `/numbers/${n}/forwarding`,
+          payload: withSlot5,
+          cookie: sa,
+        });
+      const refused = await edit(N1);
+      t.is(refused.statusCode, 409, refused.body);
+      t.is(
+        refused.json<{ message: string }>().message,
+        `This number's forwarding is being changed by a CSV upload (started by ga at ${start.toISOString()}); try again when it has finished.`,
+      );
+      t.is((await edit(N2)).statusCode, 200);
+    } finally {
+      await release();
+    }
+  },
+);

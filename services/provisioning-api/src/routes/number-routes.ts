@@ -10,9 +10,10 @@ import {
   type NumberFacts,
 } from '@ipvoice/db';
 import { validateForwardingSetting, validateForwardingTarget } from '@ipvoice/features';
+import { assertForwardingEditAllowed, ForwardingCsvConflictError } from '@ipvoice/forwarding-csv';
 import { settingsChangedChannel } from '@ipvoice/state';
 import { z } from 'zod';
-import { invalid } from '../api-error.ts';
+import { ApiError, invalid } from '../api-error.ts';
 import { defineRoute } from '../route.ts';
 
 const numberParams = z.object({
@@ -118,6 +119,14 @@ const putForwarding = defineRoute({
       return checked.ok ? checked.number : s;
     }) as ForwardingSetting['slots'];
     const after: ForwardingSetting = { ...body, slots };
+    // SPEC §4 conflicts: refused while a CSV upload or bulk start/stop is changing this number.
+    try {
+      await assertForwardingEditAllowed(deps.state, { siteId: n.siteId, numberId: n.id });
+    } catch (err) {
+      if (err instanceof ForwardingCsvConflictError)
+        throw new ApiError(409, 'conflict', err.message);
+      throw err;
+    }
     const changed = await deps.db.transaction().execute(async (trx) => {
       const before = await findForwardingSetting(trx, n.id);
       const outcome = await upsertForwardingSetting(trx, n.id, after, now);

@@ -166,13 +166,46 @@ export function eachDialect(): (title: string, body: Body) => void {
   return (title, body) => {
     for (const dialect of dialects) {
       test(`${dialect.name}: ${title}`, async (t) => {
-        const { harness, close } = await open(dialect);
+        // ava starts every test of a file at once; each PostgreSQL test holds connections of
+        // its own, and the server's limit (100 by default) is shared with every other suite
+        // running beside this one. A few at a time per file keeps well under it.
+        const release = dialect.name === 'postgres' ? await postgresSlots.take() : () => {};
         try {
-          await body(t, harness);
+          const { harness, close } = await open(dialect);
+          try {
+            await body(t, harness);
+          } finally {
+            await close();
+          }
         } finally {
-          await close();
+          release();
         }
       });
     }
   };
 }
+
+/** A counting semaphore: at most `size` holders at once, the rest wait in order. */
+class Slots {
+  #free: number;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.#free = size;
+  }
+
+  async take(): Promise<() => void> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    };
+  }
+}
+
+const postgresSlots = new Slots(6);

@@ -65,8 +65,6 @@ export async function freePort(): Promise<number> {
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ipvoice-e2e-')));
-  const port = options.port ?? (await freePort());
-  const httpPort = await freePort();
   const fileEnv: Record<string, string> = {};
   if (options.provisioning !== undefined) {
     fileEnv['PROVISIONING_FILE'] = join(dataDir, 'provisioning.yaml');
@@ -77,29 +75,43 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await writeFile(fileEnv['CONFIG_FILE'], options.config);
   }
 
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'services/feature-server/src/main.ts'],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        SIP_PORT: String(port),
-        HTTP_PORT: String(httpPort),
-        IPVOICE_HTTP__HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        ...fileEnv,
-        SIP_ADVERTISED_HOST: '127.0.0.1',
-        IPVOICE_SIP__HOST: '127.0.0.1',
-        SERVER_ID: `e2e-${port}`,
-        LOG_LEVEL: 'info',
-        ...options.env,
+  // A port found free can be taken by another process (an outgoing socket's ephemeral port)
+  // before the server binds it: then the server is started again on fresh ports. Anything
+  // else that stops it is the test's failure.
+  let started: { child: ChildProcess; port: number; httpPort: number; logs: string[] } | undefined;
+  for (let attempt = 1; started === undefined; attempt++) {
+    const port = options.port ?? (await freePort());
+    const httpPort = await freePort();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'services/feature-server/src/main.ts'],
+      {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          SIP_PORT: String(port),
+          HTTP_PORT: String(httpPort),
+          IPVOICE_HTTP__HOST: '127.0.0.1',
+          DATA_DIR: dataDir,
+          ...fileEnv,
+          SIP_ADVERTISED_HOST: '127.0.0.1',
+          IPVOICE_SIP__HOST: '127.0.0.1',
+          SERVER_ID: `e2e-${port}`,
+          LOG_LEVEL: 'info',
+          ...options.env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const logs: string[] = [];
-  await waitForListening(child, logs);
+    );
+    const logs: string[] = [];
+    try {
+      await waitForListening(child, logs);
+      started = { child, port, httpPort, logs };
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof Error) || !err.message.includes('EADDRINUSE')) throw err;
+    }
+  }
+  const { child, port, httpPort, logs } = started;
 
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;

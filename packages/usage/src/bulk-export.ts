@@ -209,3 +209,22 @@ export async function pruneExpiredExports(
   }
   return expired.length;
 }
+
+/** A bulk export still `running` this long after it was asked for died with its process. */
+export const STALE_EXPORT_MS = 3600_000;
+
+/** Marks exports left `running` by a process that stopped as failed, so their requester sees
+ * an answer rather than a job that never ends; returns how many. */
+export async function failStaleExports(db: Executor, now: Date): Promise<number> {
+  const result = await tables(db)
+    .updateTable('usage_exports')
+    .set({
+      status: 'failed',
+      error: 'the export was interrupted (the server stopped); ask for it again',
+      finished_at: toTimestamp(now),
+    })
+    .where('status', '=', 'running')
+    .where('created_at', '<', toTimestamp(new Date(now.getTime() - STALE_EXPORT_MS)))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
         logger,
         schedulerId: config.server.id,
         voicemailStoreDir: config.voicemail.storeDir,
+        dataDir: config.dataDir,
       })
     : undefined;
 

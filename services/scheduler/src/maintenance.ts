@@ -18,6 +18,7 @@ import {
 } from '@ipvoice/forwarding-ops';
 import type { Clock, Logger } from '@ipvoice/sip';
 import type { StateStore } from '@ipvoice/state';
+import { failStaleExports, pruneExpiredExports } from '@ipvoice/usage';
 import { pruneOrphanVoicemailFiles } from './voicemail-files.ts';
 
 export interface MaintenanceDeps {
@@ -27,6 +28,8 @@ export interface MaintenanceDeps {
   logger: Logger;
   /** How long the pass lock holds if its holder dies (default 5 minutes). */
   lockTtlMs?: number;
+  /** The data folder: usage exports live in its `exports/` (SPEC §3.13 keeps them 3 days). */
+  dataDir?: string;
   /** Where voicemail audio is stored (`voicemail.storeDir`); orphans there are deleted. */
   voicemailStoreDir?: string;
   /** A bulk operation still `running` after this long is dead (default 10 minutes). */
@@ -38,6 +41,7 @@ export type MaintenanceStep =
   | 'prune_screening_counters'
   | 'prune_mail_queue'
   | 'prune_voicemail_files'
+  | 'prune_usage_exports'
   | 'recover_bulk_operations';
 
 export interface MaintenanceReport {
@@ -49,6 +53,9 @@ export interface MaintenanceReport {
   prunedMailRows: number;
   /** Voicemail files no message or greeting refers to, deleted. */
   prunedVoicemailFiles: number;
+  /** Usage bulk exports past their 3 days, deleted with their files; and interrupted ones
+   * marked failed. */
+  usageExports: { pruned: number; failed: number };
   /** Bulk-forwarding groups put back and operations marked failed. */
   bulk: BulkRecoveryReport;
   /** Steps that threw (logged); the next pass runs them again. */
@@ -78,6 +85,7 @@ export async function runMaintenance(
       prunedCounterRows: 0,
       prunedMailRows: 0,
       prunedVoicemailFiles: 0,
+      usageExports: { pruned: 0, failed: 0 },
       bulk: { recovered: [], failedOperations: [], failed: [] },
       failed: [],
     };
@@ -113,6 +121,17 @@ export async function runMaintenance(
       } catch (err) {
         logger.error({ err }, 'voicemail file prune failed');
         report.failed.push('prune_voicemail_files');
+      }
+    }
+    if (deps.dataDir !== undefined) {
+      try {
+        report.usageExports = {
+          failed: await failStaleExports(db, new Date(at)),
+          pruned: await pruneExpiredExports(db, new Date(at), deps.dataDir),
+        };
+      } catch (err) {
+        logger.error({ err }, 'usage export prune failed');
+        report.failed.push('prune_usage_exports');
       }
     }
     try {

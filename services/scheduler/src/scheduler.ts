@@ -58,6 +58,8 @@ export interface SchedulerDeps {
   schedulerId: string;
   /** `voicemail.storeDir`: the daily pass deletes audio nothing refers to. */
   voicemailStoreDir?: string;
+  /** The data folder, whose usage exports the daily pass expires. */
+  dataDir?: string;
   clock?: Clock;
   cron?: CronSchedule;
 }
@@ -107,6 +109,7 @@ export async function createScheduler({
           prunedCounterRows: report.prunedCounterRows,
           prunedMailRows: report.prunedMailRows,
           prunedVoicemailFiles: report.prunedVoicemailFiles,
+          usageExports: report.usageExports,
           recoveredBulkGroups: report.bulk.recovered.length,
           failedBulkOperations: report.bulk.failedOperations.length,
           failed: report.failed,
@@ -202,6 +205,7 @@ export async function startScheduler({
       clock,
       schedulerId: config.server.id,
       voicemailStoreDir: config.voicemail.storeDir,
+      dataDir: config.dataDir,
       ...(cron ? { cron } : {}),
     });
     const owned = state;

@@ -33,6 +33,7 @@ import {
   settingsChangedChannel,
   type StateStore,
 } from '@ipvoice/state';
+import type { UsageExportStatus, UsageTables } from '@ipvoice/usage';
 import { getTasks } from 'node-cron';
 import { maintenancePassLock, runMaintenance, type MaintenanceDeps } from '../src/maintenance.ts';
 import { createScheduler, dailyMaintenance, nodeCron } from '../src/scheduler.ts';
@@ -147,6 +148,7 @@ for (const dialect of dialects) {
       prunedCounterRows: 0,
       prunedMailRows: 0,
       prunedVoicemailFiles: 0,
+      usageExports: { pruned: 0, failed: 0 },
       bulk: { recovered: [], failedOperations: [], failed: [] },
       failed: [],
     });
@@ -257,6 +259,52 @@ for (const dialect of dialects) {
       'kept.wav',
     ]);
     await t.throwsAsync(readdir(join(dir, '0399990000')), { code: 'ENOENT' });
+  });
+
+  test(`${dialect.name}: a pass deletes usage exports past 3 days with their files, and fails interrupted ones`, async (t) => {
+    const db = await openDb(t, dialect);
+    const dataDir = await mkdtemp(join(tmpdir(), 'ipvoice-data-'));
+    t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+    await mkdir(join(dataDir, 'exports'), { recursive: true });
+    const exportRow = (id: string, status: UsageExportStatus, createdAt: number) => ({
+      id,
+      requested_by: 'sa',
+      scope: '{}',
+      period_from: new Date(createdAt).toISOString(),
+      period_to: new Date(createdAt).toISOString(),
+      status,
+      files: JSON.stringify(status === 'done' ? [`usage-${id}-001.csv`] : []),
+      row_count: 0,
+      error: null,
+      created_at: new Date(createdAt).toISOString(),
+      finished_at: null,
+      expires_at: new Date(createdAt + 3 * DAY_MS).toISOString(),
+    });
+    const usage = db.withTables<UsageTables>();
+    await usage
+      .insertInto('usage_exports')
+      .values([
+        exportRow('old', 'done', T - 4 * DAY_MS),
+        exportRow('recent', 'done', T - DAY_MS),
+        exportRow('interrupted', 'running', T - 2 * 3600_000),
+        exportRow('underway', 'running', T - 60_000),
+      ])
+      .execute();
+    await writeFile(join(dataDir, 'exports', 'usage-old-001.csv'), 'x');
+    await writeFile(join(dataDir, 'exports', 'usage-recent-001.csv'), 'x');
+    const report = await runMaintenance({ ...depsOf(db, memoryStore(t)), dataDir }, T);
+    t.deepEqual(report.usageExports, { pruned: 1, failed: 1 });
+    const rows = await usage
+      .selectFrom('usage_exports')
+      .select(['id', 'status'])
+      .orderBy('id')
+      .execute();
+    t.deepEqual(rows, [
+      { id: 'interrupted', status: 'failed' },
+      { id: 'recent', status: 'done' },
+      { id: 'underway', status: 'running' },
+    ]);
+    t.deepEqual(await readdir(join(dataDir, 'exports')), ['usage-recent-001.csv']);
   });
 
   test(`${dialect.name}: a pass puts back a group left starting by a dead start, not one younger than 10 minutes`, async (t) => {

@@ -19,9 +19,10 @@ export type Role = AccountRole;
 export const roles: readonly Role[] = ['operator', 'group_admin', 'site_admin', 'user'];
 
 /** A role's right on a route: `'own'` only for users, meaning their own number. The operator
- * (the carrier) may do everything and is not listed. */
+ * (the carrier) may do everything unless a route says `operator: false` — a user's own
+ * voicemail messages are theirs alone. */
 export type Right = boolean | 'own';
-export type Rights = { group_admin: Right; site_admin: Right; user: Right };
+export type Rights = { group_admin: Right; site_admin: Right; user: Right; operator?: false };
 
 export type Access =
   /** No login needed (POST /auth/login). */
@@ -74,7 +75,7 @@ export interface SiteFacts {
 
 /** Whether the role may use the route at all (403 when not). */
 export function roleAllowed(access: Access, role: Role): boolean {
-  if (role === 'operator') return true;
+  if (role === 'operator') return !('roles' in access) || access.roles.operator !== false;
   if (access.resource === 'operator') return false;
   if (!('roles' in access)) return true;
   return access.roles[role] !== false;

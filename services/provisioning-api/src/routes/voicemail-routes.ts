@@ -42,7 +42,13 @@ const messageParams = numberParams.extend({
 });
 const settingsRights = { group_admin: true, site_admin: true, user: 'own' } as const;
 // SPEC §4: voicemail messages (listen, delete) — the user of the number only.
-const messageRights = { group_admin: false, site_admin: false, user: 'own' } as const;
+const messageRights = {
+  group_admin: false,
+  site_admin: false,
+  user: 'own',
+  // SPEC §4: messages are the user's to listen to and delete; not even the carrier's.
+  operator: false,
+} as const;
 
 type VoicemailSettings = NumberSettingsDocuments['voicemail'];
 

@@ -117,6 +117,15 @@ const refused: Array<[string, unknown, unknown, string]> = [
     `${numberPath}.nuisanceBlocking.numbers: at most 30 numbers`,
   ],
   [
+    'a nuisance number of 14 characters (11 digits, 3 hyphens)',
+    {
+      subscriptions: ['nuisance_blocking'],
+      nuisanceBlocking: { numbers: ['0-3-123-456789'] },
+    },
+    {},
+    `${numberPath}.nuisanceBlocking.numbers[0]: at most 13 characters with hyphens`,
+  ],
+  [
     '4 voicemail addresses',
     {
       subscriptions: ['voicemail'],

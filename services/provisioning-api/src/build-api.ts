@@ -148,13 +148,59 @@ function registerRoute(app: FastifyInstance, deps: ApiDeps, route: ApiRoute): vo
 }
 
 /** Every error as `{ error, message, field? }`. */
+interface ValidationIssue {
+  instancePath: string;
+  message?: string | undefined;
+  keyword: string;
+  params?: unknown;
+}
+
+interface ZodIssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+}
+
+/**
+ * A value matching no branch of a union (e.g. `'all' | { list }`) is reported by zod as one
+ * `invalid_union` issue holding each branch's issues. The branch that got furthest — whose
+ * first issue lies deepest, not a wrong type at the union itself — is what the caller meant,
+ * and its issue names the field and the rule ("at most 30 numbers").
+ */
+function unionBranchIssue(issue: ValidationIssue): ValidationIssue | undefined {
+  if (issue.keyword !== 'invalid_union') return undefined;
+  const branches = (issue.params as { errors?: ZodIssueLike[][] } | undefined)?.errors ?? [];
+  let best: ZodIssueLike | undefined;
+  for (const branch of branches) {
+    const candidate = branch[0];
+    if (candidate === undefined) continue;
+    const better =
+      best === undefined ||
+      candidate.path.length > best.path.length ||
+      (candidate.path.length === best.path.length &&
+        best.code === 'invalid_type' &&
+        candidate.code !== 'invalid_type');
+    if (better) best = candidate;
+  }
+  if (best === undefined || (best.path.length === 0 && best.code === 'invalid_type'))
+    return undefined;
+  const base = issue.instancePath.replace(/\/$/, '');
+  return {
+    instancePath: `${base}/${best.path.map(String).join('/')}`,
+    message: best.message,
+    keyword: best.code,
+  };
+}
+
 function errorAnswer(
   err: FastifyError,
   request: FastifyRequest,
 ): { status: number; body: Record<string, unknown> } {
   if (err instanceof ApiError) return { status: err.status, body: err.body() };
   if (hasZodFastifySchemaValidationErrors(err)) {
-    const issue = err.validation[0];
+    const first = err.validation[0];
+    const union = first === undefined ? undefined : unionBranchIssue(first);
+    const issue = union ?? first;
     const path = (issue?.instancePath ?? '')
       .split('/')
       .filter((s) => s !== '')

@@ -338,8 +338,9 @@ dialectTest(
       [{ calls: 'some' }, 'calls', ''],
       [
         { callers: { list: Array.from({ length: 31 }, (_, i) => `03555566${10 + i}`) } },
-        'callers',
-        '', // zod reports the union, not its 'at most 30 numbers'
+        // The union's list branch is what was meant: its own rule is told.
+        'callers.list',
+        'at most 30 numbers',
       ],
       [{ callers: { list: ['12345'] } }, 'callers.list.0', 'a national number: 0 then 9–10 digits'],
     ];

@@ -192,6 +192,16 @@ function unionBranchIssue(issue: ValidationIssue): ValidationIssue | undefined {
   };
 }
 
+/** PostgreSQL 23505, SQLite's UNIQUE / PRIMARY KEY constraint codes. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return (
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
+}
+
 function errorAnswer(
   err: FastifyError,
   request: FastifyRequest,
@@ -214,6 +224,17 @@ function errorAnswer(
         message: `${field}: ${issue?.message ?? 'invalid'} (${issue?.keyword ?? 'invalid'})`,
         field,
         in: where,
+      },
+    };
+  }
+  if (isUniqueViolation(err)) {
+    // Two requests racing to make the same thing (a number into two hunt groups, one group
+    // name twice): the database kept the first; the second is told, not given a 500.
+    return {
+      status: 409,
+      body: {
+        error: 'conflict',
+        message: 'someone else changed this at the same time; read it again and retry',
       },
     };
   }

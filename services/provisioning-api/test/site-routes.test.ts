@@ -4,6 +4,7 @@
 import { claimSites, ForwardingCsvConflictError, uploadMessages } from '@ipvoice/forwarding-csv';
 import {
   listSettingHistory,
+  replaceSubscriptions,
   transitionBulkForwardingGroup,
   upsertForwardingSetting,
   type ForwardingSetting,
@@ -215,6 +216,23 @@ dialectTest(
       field: 'numbers.0',
       message: '0612345678 is not a number of this site',
     });
+    // SPEC §3.4: a number forwarded to a special number is left out of bulk operations.
+    await replaceSubscriptions(
+      h.db,
+      { numberId: h.tenant.n2.id },
+      [{ feature: 'special_number_forwarding', operatorNumber: '0120123456' }],
+      start,
+    );
+    const special = await h.request({
+      method: 'POST',
+      url: `/sites/${S1}/bulk-groups`,
+      payload: { name: 'other', numbers: [N1, N2] },
+      cookie: ga,
+    });
+    t.is(special.statusCode, 400);
+    t.like(special.json(), { field: 'numbers.1' });
+    t.regex(special.json<{ message: string }>().message, /special number/);
+    await replaceSubscriptions(h.db, { numberId: h.tenant.n2.id }, [], start);
 
     const started = await h.request({
       method: 'POST',

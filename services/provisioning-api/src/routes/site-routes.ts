@@ -140,14 +140,46 @@ function groupView(g: BulkForwardingGroupWithMembers, site: SiteFacts) {
   };
 }
 
-/** The member ids of a body, each a number of the site (400 naming the first that is not). */
+/** The member ids of a body, each a base number of the site and none forwarded to a special
+ * number (SPEC §3.4: those leave the bulk operations); 400 naming the first that is not. */
 async function memberIds(deps: ApiDeps, site: SiteFacts, body: GroupBody): Promise<number[]> {
   const found = await findSiteNumberIds(deps.db, site.id, body.numbers);
-  return body.numbers.map((n, i) => {
+  const ids = body.numbers.map((n, i) => {
     const id = found.get(n);
     if (id === undefined) throw invalid(`numbers.${i}`, `${n} is not a number of this site`);
     return id;
   });
+  if (ids.length === 0) return ids;
+  const [dialIns, special] = await Promise.all([
+    deps.db
+      .selectFrom('numbers')
+      .select('id')
+      .where('id', 'in', ids)
+      .where('kind', '=', 'dial_in')
+      .execute(),
+    deps.db
+      .selectFrom('subscriptions')
+      .select('number_id')
+      .where('number_id', 'in', ids)
+      .where('feature', '=', 'special_number_forwarding')
+      .execute(),
+  ]);
+  const dialIn = new Set(dialIns.map((r) => r.id));
+  const forwardedToSpecial = new Set(special.map((r) => r.number_id));
+  ids.forEach((id, i) => {
+    const n = body.numbers[i] ?? '';
+    if (dialIn.has(id))
+      throw invalid(
+        `numbers.${i}`,
+        `${n} is a dial-in number: bulk forwarding applies to base numbers`,
+      );
+    if (forwardedToSpecial.has(id))
+      throw invalid(
+        `numbers.${i}`,
+        `${n} forwards to a special number (SPEC §3.4) and is left out of bulk forwarding`,
+      );
+  });
+  return ids;
 }
 
 async function groupById(deps: ApiDeps, id: number): Promise<BulkForwardingGroupWithMembers> {

@@ -3,7 +3,10 @@
 // forwarding must not stay `starting`/`stopping` after an operation died halfway (every
 // later start and stop of the group would be refused). Both are housekeeping nobody asks
 // for, so the scheduler does them once a day and once at start.
+import { rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import {
+  pruneJobs,
   pruneMails,
   pruneScreeningCounters,
   pruneSettingHistory,
@@ -42,6 +45,7 @@ export type MaintenanceStep =
   | 'prune_mail_queue'
   | 'prune_voicemail_files'
   | 'prune_usage_exports'
+  | 'prune_jobs'
   | 'recover_bulk_operations';
 
 export interface MaintenanceReport {
@@ -56,6 +60,9 @@ export interface MaintenanceReport {
   /** Usage bulk exports past their 3 days, deleted with their files; and interrupted ones
    * marked failed. */
   usageExports: { pruned: number; failed: number };
+  /** Background jobs (CSV, bulk start/stop) finished over 30 days ago, deleted with their
+   * result files. */
+  prunedJobs: number;
   /** Bulk-forwarding groups put back and operations marked failed. */
   bulk: BulkRecoveryReport;
   /** Steps that threw (logged); the next pass runs them again. */
@@ -63,6 +70,8 @@ export interface MaintenanceReport {
 }
 
 const mailRetentionMs = 30 * 24 * 3600_000;
+/** SPEC §4 shows a job with its result file; a month of them is what an administrator looks back on. */
+const jobRetentionMs = 30 * 24 * 3600_000;
 
 /** The lock every scheduler takes for a maintenance pass, so passes run one after another. */
 export const maintenancePassLock = 'scheduler:maintenance';
@@ -86,6 +95,7 @@ export async function runMaintenance(
       prunedMailRows: 0,
       prunedVoicemailFiles: 0,
       usageExports: { pruned: 0, failed: 0 },
+      prunedJobs: 0,
       bulk: { recovered: [], failedOperations: [], failed: [] },
       failed: [],
     };
@@ -132,6 +142,17 @@ export async function runMaintenance(
       } catch (err) {
         logger.error({ err }, 'usage export prune failed');
         report.failed.push('prune_usage_exports');
+      }
+    }
+    if (deps.dataDir !== undefined) {
+      try {
+        const files = await pruneJobs(db, new Date(at - jobRetentionMs));
+        const dir = join(deps.dataDir, 'jobs');
+        await Promise.all(files.map((file) => rm(join(dir, basename(file)), { force: true })));
+        report.prunedJobs = files.length;
+      } catch (err) {
+        logger.error({ err }, 'job prune failed');
+        report.failed.push('prune_jobs');
       }
     }
     try {

@@ -110,6 +110,7 @@ export async function createScheduler({
           prunedMailRows: report.prunedMailRows,
           prunedVoicemailFiles: report.prunedVoicemailFiles,
           usageExports: report.usageExports,
+          prunedJobs: report.prunedJobs,
           recoveredBulkGroups: report.bulk.recovered.length,
           failedBulkOperations: report.bulk.failedOperations.length,
           failed: report.failed,

@@ -10,6 +10,8 @@ import {
   addScreeningCounts,
   claimDueMails,
   enqueueMail,
+  finishJob,
+  insertJob,
   insertVoicemailMessage,
   setVoicemailGreeting,
   markMailFailed,
@@ -149,6 +151,7 @@ for (const dialect of dialects) {
       prunedMailRows: 0,
       prunedVoicemailFiles: 0,
       usageExports: { pruned: 0, failed: 0 },
+      prunedJobs: 0,
       bulk: { recovered: [], failedOperations: [], failed: [] },
       failed: [],
     });
@@ -305,6 +308,43 @@ for (const dialect of dialects) {
       { id: 'underway', status: 'running' },
     ]);
     t.deepEqual(await readdir(join(dataDir, 'exports')), ['usage-recent-001.csv']);
+  });
+
+  test(`${dialect.name}: a pass deletes jobs finished over 30 days ago with their result files`, async (t) => {
+    const db = await openDb(t, dialect);
+    await provision(db, { timeZone: 'Asia/Tokyo', numbers: ['03-5555-0100'] });
+    const site = await db.selectFrom('sites').select('id').executeTakeFirstOrThrow();
+    const dataDir = await mkdtemp(join(tmpdir(), 'ipvoice-data-'));
+    t.teardown(() => rm(dataDir, { recursive: true, force: true }));
+    await mkdir(join(dataDir, 'jobs'), { recursive: true });
+    const job = async (name: string, finishedAgo: number | null) => {
+      const made = await insertJob(
+        db,
+        { kind: 'csv_upload', siteId: site.id, actor: name },
+        new Date(T - 40 * DAY_MS),
+      );
+      if (finishedAgo === null) return made.id;
+      const file = `${made.id}-${name}.csv`;
+      await writeFile(join(dataDir, 'jobs', file), 'x');
+      await finishJob(
+        db,
+        made.id,
+        { status: 'done', summary: {}, resultFile: file },
+        new Date(T - finishedAgo),
+      );
+      return made.id;
+    };
+    await job('old', 31 * DAY_MS);
+    const recent = await job('recent', 29 * DAY_MS);
+    const running = await job('running', null);
+    const report = await runMaintenance({ ...depsOf(db, memoryStore(t)), dataDir }, T);
+    t.is(report.prunedJobs, 1);
+    const left = await db.selectFrom('jobs').select('id').orderBy('id').execute();
+    t.deepEqual(
+      left.map((r) => r.id),
+      [recent, running],
+    );
+    t.deepEqual(await readdir(join(dataDir, 'jobs')), [`${recent}-recent.csv`]);
   });
 
   test(`${dialect.name}: a pass puts back a group left starting by a dead start, not one younger than 10 minutes`, async (t) => {

@@ -104,3 +104,15 @@ export async function listJobs(
     .execute();
   return rows.map(toJob);
 }
+
+/** Deletes jobs finished before `finishedBefore` (a running one is kept however old); returns
+ * their result files' names, for the caller to delete. */
+export async function pruneJobs(db: Executor, finishedBefore: Date): Promise<string[]> {
+  const rows = await db
+    .deleteFrom('jobs')
+    .where('status', '!=', 'running')
+    .where('finished_at', '<', toTimestamp(finishedBefore))
+    .returning('result_file')
+    .execute();
+  return rows.flatMap((r) => (r.result_file === null ? [] : [r.result_file]));
+}

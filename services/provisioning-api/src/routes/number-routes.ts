@@ -1,20 +1,18 @@
 // Per-number resources (SPEC §3.1 forwarding, §4 setting history), each within scope.
 import {
   findForwardingSetting,
-  findNumberSetting,
-  insertSettingHistory,
   listSettingHistory,
   listSubscriptions,
   upsertForwardingSetting,
   type ForwardingSetting,
   type NumberFacts,
 } from '@ipvoice/db';
-import { validateForwardingSetting, validateForwardingTarget } from '@ipvoice/features';
+import { validateForwardingSetting } from '@ipvoice/features';
 import { assertForwardingEditAllowed, ForwardingCsvConflictError } from '@ipvoice/forwarding-csv';
-import { settingsChangedChannel } from '@ipvoice/state';
 import { z } from 'zod';
 import { ApiError, invalid } from '../api-error.ts';
 import { defineRoute } from '../route.ts';
+import { forwardingContext, recordChange, storedSlots } from './number-setting-change.ts';
 
 const numberParams = z.object({
   number: z.string().regex(/^[0-9]{1,15}$/, 'a number is 1–15 digits'),
@@ -97,28 +95,11 @@ const putForwarding = defineRoute({
   schema: { params: numberParams, body: forwardingBody },
   async handler({ deps, target: t, body, principal, now }) {
     const n = target(t.number);
-    const subscriptions = new Set(
-      (await listSubscriptions(deps.db, { numberId: n.id })).map((s) => s.feature as string),
-    );
-    for (const s of await listSubscriptions(deps.db, { accessLineId: n.accessLineId })) {
-      subscriptions.add(s.feature);
-    }
-    const barring = await findNumberSetting(deps.db, n.id, 'international_barring');
-    const context = {
-      ownNumber: n.number,
-      subscriptions,
-      internationalBarring: barring?.enabled === true,
-    };
+    const context = await forwardingContext(deps.db, n);
     const problems = validateForwardingSetting(body, context);
     const first = problems[0];
     if (first !== undefined) throw invalid(first.field, first.message, { problems });
-    // Slots are stored as the normalized number (no hyphens), as validation allows them.
-    const slots = body.slots.map((s) => {
-      if (s === null) return null;
-      const checked = validateForwardingTarget(s, context);
-      return checked.ok ? checked.number : s;
-    }) as ForwardingSetting['slots'];
-    const after: ForwardingSetting = { ...body, slots };
+    const after: ForwardingSetting = { ...body, slots: storedSlots(body.slots, context) };
     // SPEC §4 conflicts: refused while a CSV upload or bulk start/stop is changing this number.
     try {
       await assertForwardingEditAllowed(deps.state, { siteId: n.siteId, numberId: n.id });
@@ -127,30 +108,19 @@ const putForwarding = defineRoute({
         throw new ApiError(409, 'conflict', err.message);
       throw err;
     }
-    const changed = await deps.db.transaction().execute(async (trx) => {
-      const before = await findForwardingSetting(trx, n.id);
-      const outcome = await upsertForwardingSetting(trx, n.id, after, now);
-      if (outcome === 'unchanged') return false;
-      await insertSettingHistory(
-        trx,
-        [
-          {
-            numberId: n.id,
-            siteId: n.siteId,
-            voiceGroupId: n.voiceGroupId,
-            actor: principal?.account.login ?? 'api',
-            feature: 'forwarding',
-            action: 'update',
-            before: before ?? null,
-            after,
-          },
-        ],
-        now,
-      );
-      return true;
+    await recordChange({
+      deps,
+      principal,
+      number: n,
+      feature: 'forwarding',
+      action: 'update',
+      now,
+      async write(trx) {
+        const before = await findForwardingSetting(trx, n.id);
+        return { outcome: await upsertForwardingSetting(trx, n.id, after, now), before };
+      },
+      history: (before) => ({ before: before ?? null, after }),
     });
-    // After the commit, so a feature server that reloads reads the new setting.
-    if (changed) await deps.state.publish(settingsChangedChannel, n.number);
     return after;
   },
 });

@@ -4,22 +4,18 @@
 // its last switch's pattern replaced, switches the number to the entry in force.
 import {
   findForwardingSchedule,
-  findNumberSetting,
   findScheduledForwarding,
-  insertSettingHistory,
-  listSubscriptions,
   replaceForwardingSchedule,
   type ForwardingSchedule,
-  type ForwardingSetting,
   type NumberFacts,
 } from '@ipvoice/db';
-import { validateForwardingSetting, validateForwardingTarget } from '@ipvoice/features';
-import { settingsChangedChannel } from '@ipvoice/state';
+import { validateForwardingSetting } from '@ipvoice/features';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { invalid } from '../api-error.ts';
 import { defineRoute, type ApiRoute } from '../route.ts';
 import { forwardingBody } from './number-routes.ts';
+import { forwardingContext, recordChange, storedSlots } from './number-setting-change.ts';
 
 const numberParams = z.object({
   number: z.string().regex(/^[0-9]{1,15}$/, 'a number is 1–15 digits'),
@@ -61,18 +57,6 @@ export const scheduleBody = z.object({
 });
 type ScheduleBody = z.infer<typeof scheduleBody>;
 
-/** SPEC §3.1's context for a pattern, as for the number's own forwarding setting. */
-async function forwardingContext(deps: ApiDeps, n: NumberFacts) {
-  const subscriptions = new Set<string>(
-    (await listSubscriptions(deps.db, { numberId: n.id })).map((s) => s.feature),
-  );
-  for (const s of await listSubscriptions(deps.db, { accessLineId: n.accessLineId })) {
-    subscriptions.add(s.feature);
-  }
-  const barring = await findNumberSetting(deps.db, n.id, 'international_barring');
-  return { ownNumber: n.number, subscriptions, internationalBarring: barring?.enabled === true };
-}
-
 /** Validates the schedule (first problem → 400 naming its field) and gives it as stored:
  * slots normalized, each entry's days once each. */
 async function toSchedule(
@@ -80,7 +64,7 @@ async function toSchedule(
   n: NumberFacts,
   body: ScheduleBody,
 ): Promise<ForwardingSchedule> {
-  const context = await forwardingContext(deps, n);
+  const context = await forwardingContext(deps.db, n);
   const names: string[] = [];
   const patterns = body.patterns.map((p, i) => {
     if (names.includes(p.name)) throw invalid(`patterns.${i}.name`, scheduleMessages.twice(p.name));
@@ -90,12 +74,10 @@ async function toSchedule(
     if (first !== undefined) {
       throw invalid(`patterns.${i}.setting.${first.field}`, first.message, { problems });
     }
-    const slots = p.setting.slots.map((s) => {
-      if (s === null) return null;
-      const checked = validateForwardingTarget(s, context);
-      return checked.ok ? checked.number : s;
-    }) as ForwardingSetting['slots'];
-    return { name: p.name, setting: { ...p.setting, slots } };
+    return {
+      name: p.name,
+      setting: { ...p.setting, slots: storedSlots(p.setting.slots, context) },
+    };
   });
   const entries = body.entries.map((e, i) => {
     if (!names.includes(e.pattern)) {
@@ -137,31 +119,20 @@ const putSchedule = defineRoute({
   async handler({ deps, target: t, body, principal, now }) {
     const n = target(t.number);
     const after = await toSchedule(deps, n, body);
-    const changed = await deps.db.transaction().execute(async (trx) => {
-      const before = await findForwardingSchedule(trx, n.id);
-      const outcome = await replaceForwardingSchedule(trx, n.id, after, now);
-      if (outcome === 'unchanged') return false;
-      await insertSettingHistory(
-        trx,
-        [
-          {
-            numberId: n.id,
-            siteId: n.siteId,
-            voiceGroupId: n.voiceGroupId,
-            actor: principal?.account.login ?? 'api',
-            feature: 'forwarding_schedule',
-            action: outcome === 'created' ? 'create' : 'update',
-            before,
-            after,
-          },
-        ],
-        now,
-      );
-      return true;
+    await recordChange({
+      deps,
+      principal,
+      number: n,
+      feature: 'forwarding_schedule',
+      now,
+      async write(trx) {
+        const before = await findForwardingSchedule(trx, n.id);
+        return { outcome: await replaceForwardingSchedule(trx, n.id, after, now), before };
+      },
+      history: (before) => ({ before, after }),
     });
-    // After the commit: the replaced patterns took the scheduler's last switch with them, so
-    // feature servers drop the number from their caches until the next pass switches it.
-    if (changed) await deps.state.publish(settingsChangedChannel, n.number);
+    // The replaced patterns took the scheduler's last switch with them; the change notice
+    // makes feature servers drop the number until the next pass switches it.
     return scheduleView(deps, n);
   },
 });

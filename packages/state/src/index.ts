@@ -8,6 +8,7 @@ export { RedisStateStore, type RedisStateStoreOptions } from './redis/redis-stat
 export {
   systemClock,
   settingsChangedChannel,
+  messageWaitingChannel,
   huntPositionTtlMs,
   type Binding,
   type BindingFlow,

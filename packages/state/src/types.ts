@@ -154,3 +154,7 @@ export const systemClock: Clock = {
 /** Pub/sub channel on which writers of per-number settings name the numbers they changed
  * (comma-separated, or `*` for all); feature servers drop those from their caches. */
 export const settingsChangedChannel = 'settings-changed';
+
+/** Pub/sub channel on which a voicemail box's base number is named when its messages change
+ * (deposit, listened, deleted); feature servers send the message-waiting NOTIFYs (RFC 3842). */
+export const messageWaitingChannel = 'message-waiting';

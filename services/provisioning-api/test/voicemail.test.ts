@@ -7,7 +7,7 @@ import { pinMessages } from '@ipvoice/features';
 import { PROMPT_SAMPLE_RATE, readWav } from '@ipvoice/media';
 import { settingsChangedChannel } from '@ipvoice/state';
 import type { ExecutionContext } from 'ava';
-import { messageWaitingChannel } from '../src/routes/voicemail-routes.ts';
+import { messageWaitingChannel } from '@ipvoice/state';
 import { eachDialect, type Harness } from './helpers/harness.ts';
 import {
   depositMessage,

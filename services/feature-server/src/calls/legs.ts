@@ -5,7 +5,10 @@ import { randomBytes } from 'node:crypto';
 import type { Trunk } from '@ipvoice/config';
 import type { Anonymity } from '@ipvoice/features';
 import {
+  Dialog,
   parseUri,
+  type DialogCreateResult,
+  type SipResponse,
   type Flow,
   type HeaderField,
   type InviteOptions,
@@ -168,4 +171,23 @@ export function legInvite(leg: LegInvite): InviteOptions {
     // RFC 3261 §16.6 step 3 in spirit: a B2BUA passes the hop count on, less one.
     maxForwards: Math.max((m.maxForwards ?? 70) - 1, 0),
   };
+}
+
+/**
+ * The dialog our 2xx to `request` creates (RFC 3261 §12.1.1): the request's route set and
+ * remote target, our To tag and Contact. Used for every call leg and subscription we answer.
+ */
+export function answeredDialog(
+  request: SipRequest,
+  toTag: string,
+  contact: NameAddr,
+): DialogCreateResult {
+  return Dialog.fromUasResponse(request, {
+    ...(request as unknown as SipResponse),
+    kind: 'response',
+    status: 200,
+    reason: 'OK',
+    to: { ...request.to, params: { ...request.to.params, tag: toTag } },
+    contact: [contact],
+  });
 }

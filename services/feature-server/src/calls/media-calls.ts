@@ -11,11 +11,10 @@ import {
   type Logger,
   type Middleware,
   type OutgoingResponse,
-  type SipResponse,
   type SipServer,
   type Target,
 } from '@ipvoice/sip';
-import { flowTarget } from './legs.ts';
+import { answeredDialog, flowTarget } from './legs.ts';
 
 /** A call answered by the server. */
 export class MediaCall {
@@ -114,14 +113,7 @@ export class MediaCalls {
       m.body.length > 0 ? await this.#engine.open(m.body, { direction: 'sendrecv' }) : undefined;
     if (!session) throw new SipError(488, 'Not Acceptable Here (no G.711 audio offered)');
     const contact = this.#sip.localContact(req.flow.protocol);
-    const created = Dialog.fromUasResponse(m, {
-      ...(m as unknown as SipResponse),
-      kind: 'response',
-      status: 200,
-      reason: 'OK',
-      to: { ...m.to, params: { ...m.to.params, tag: res.toTag } },
-      contact: [contact],
-    });
+    const created = answeredDialog(m, res.toTag, contact);
     if (!created.ok) {
       session.close();
       throw new SipError(400, `Bad Request (${created.reason})`);

@@ -25,7 +25,6 @@ import {
 } from '@ipvoice/features';
 import { inspectSdp } from '@ipvoice/sdp';
 import {
-  Dialog,
   parseUri,
   SipError,
   type Clock,
@@ -54,6 +53,7 @@ import type { Caller } from './caller.ts';
 import type { ScreeningCounterWriter } from './screening-counter-writer.ts';
 import { forwardedFromHeaders, historyHeaders, type Diversion } from './forwarding-history.ts';
 import {
+  answeredDialog,
   asHeaderInit,
   bindingTarget,
   type CallerIdentity,
@@ -700,14 +700,7 @@ class CallRun {
       return;
     }
     const contact = sip.localContact(this.#req.flow.protocol);
-    const aDialogResult = Dialog.fromUasResponse(this.#req.message, {
-      ...response,
-      to: {
-        ...this.#req.message.to,
-        params: { ...this.#req.message.to.params, tag: this.#res.toTag },
-      },
-      contact: [contact],
-    });
+    const aDialogResult = answeredDialog(this.#req.message, this.#res.toTag, contact);
     if (!aDialogResult.ok) {
       invite.ack();
       void sip.requestInDialog(bDialog, invite.dialogTarget, 'BYE').catch(() => undefined);

@@ -14,15 +14,12 @@ import {
   type Logger,
   type Middleware,
   type OutgoingResponse,
-  type SipResponse,
   type SipServer,
   type Target,
   type TimerHandle,
 } from '@ipvoice/sip';
-import type { StateStore } from '@ipvoice/state';
-import { bindingTarget, flowTarget } from '../calls/legs.ts';
-
-export const messageWaitingChannel = 'message-waiting';
+import { messageWaitingChannel, type StateStore } from '@ipvoice/state';
+import { answeredDialog, bindingTarget, flowTarget } from '../calls/legs.ts';
 
 export interface MessageCounts {
   new: number;
@@ -94,14 +91,7 @@ export class MessageWaiting {
     const contact = this.#o.sip.localContact(req.flow.protocol);
     const m = req.message;
     // Expires 0 is a fetch (RFC 6665 §4.4.3): answered and notified once, not kept.
-    const created = Dialog.fromUasResponse(m, {
-      ...(m as unknown as SipResponse),
-      kind: 'response',
-      status: 200,
-      reason: 'OK',
-      to: { ...m.to, params: { ...m.to.params, tag: res.toTag } },
-      contact: [contact],
-    });
+    const created = answeredDialog(m, res.toTag, contact);
     if (!created.ok) throw new SipError(400, `Bad Request (${created.reason})`);
     await res.send(200, 'OK', { headers: { Expires: [String(expires)] }, contact: [contact] });
     const subscription: Subscription = {

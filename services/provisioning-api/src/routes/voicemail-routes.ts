@@ -20,16 +20,12 @@ import {
 import { MessageStore, PROMPT_SAMPLE_RATE, WavError, readWav } from '@ipvoice/media';
 import { queueMail, settingsConfirmationMail, voicemailSummary } from '@ipvoice/notifier';
 import { voicemailSettingsSchema } from '@ipvoice/provisioning';
-import { settingsChangedChannel } from '@ipvoice/state';
+import { messageWaitingChannel, settingsChangedChannel } from '@ipvoice/state';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { ApiError, invalid, notFound } from '../api-error.ts';
 import { defineRoute } from '../route.ts';
 import { changeNumberSetting } from './number-setting-change.ts';
-
-/** The feature server's channel for message-waiting (RFC 3842) changes; it takes the box's
- * base number (services/feature-server/src/voicemail/message-waiting.ts). */
-export const messageWaitingChannel = 'message-waiting';
 
 /** SPEC §3.11: a greeting is at most a minute (the phone recording stops there too). */
 export const maxGreetingSeconds = 60;

@@ -68,6 +68,17 @@ function isLocked(account: ScopedAccount, now: Date): boolean {
   return account.locked_until !== null && Date.parse(account.locked_until) > now.getTime();
 }
 
+/** RFC 6238 TOTP at `now`, one 30-second step either way for clocks that drift. */
+async function totpValid(secret: string, code: string, now: Date): Promise<boolean> {
+  const result = await verifyTotp({
+    secret,
+    token: code,
+    epoch: Math.floor(now.getTime() / 1000),
+    epochTolerance: 30,
+  });
+  return result.valid;
+}
+
 const login = defineRoute({
   method: 'POST',
   url: '/auth/login',
@@ -141,14 +152,7 @@ const secondFactor = defineRoute({
     const account = principal.account;
     let ok = false;
     if (account.second_factor === 'totp' && account.totp_secret !== null) {
-      const result = await verifyTotp({
-        secret: account.totp_secret,
-        token: body.code,
-        epoch: Math.floor(now.getTime() / 1000),
-        // One 30-second step either way, for clocks that drift.
-        epochTolerance: 30,
-      });
-      ok = result.valid;
+      ok = await totpValid(account.totp_secret, body.code, now);
     } else if (account.second_factor === 'mail') {
       const stored = await findLoginCode(deps.db, account.id);
       ok =
@@ -310,14 +314,9 @@ const setSecondFactorRoute = defineRoute({
     if (!(await verifyPassword(account.password_hash, body.password)))
       throw invalid('password', 'the password is wrong');
     if (body.method === 'totp') {
-      const result = await verifyTotp({
-        secret: body.secret,
-        token: body.code,
-        epoch: Math.floor(now.getTime() / 1000),
-        epochTolerance: 30,
-      });
       // The code proves the app holds the secret before logins depend on it.
-      if (!result.valid) throw invalid('code', 'the code does not match the secret');
+      if (!(await totpValid(body.secret, body.code, now)))
+        throw invalid('code', 'the code does not match the secret');
       await setSecondFactor(deps.db, account.id, { kind: 'totp', totpSecret: body.secret }, now);
     } else if (body.method === 'mail') {
       await setSecondFactor(deps.db, account.id, { kind: 'mail', email: body.email }, now);

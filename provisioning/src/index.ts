@@ -14,10 +14,18 @@ export {
   type ProvisioningInput,
   formatPath,
 } from './schema.ts';
-// The REST API checks these settings with the same rules and messages.
+// The REST API checks these settings and objects with the same rules and messages.
 export {
   voicemail as voicemailSettingsSchema,
   incomingCallNotice as incomingCallNoticeSchema,
+  phoneNumber as phoneNumberSchema,
+  operatorNumber as operatorNumberSchema,
+  accessLineCode as accessLineCodeSchema,
+  siteCode as siteCodeSchema,
+  voiceGroupCode as voiceGroupCodeSchema,
+  timeZone as timeZoneSchema,
+  subscription as subscriptionSchema,
+  checkSubscriptions,
 } from './schema.ts';
 export { provisioningJsonSchema } from './json-schema.ts';
 export { queueTestMail } from './test-mail.ts';

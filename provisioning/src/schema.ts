@@ -180,7 +180,7 @@ export const numberFeature = z.enum([
 ]);
 
 /** Two features carry the operator's fixed number: `{ feature, number }`. */
-const subscription = z.union([
+export const subscription = z.union([
   numberFeature,
   z
     .object({
@@ -238,12 +238,14 @@ interface SettingsView {
   schedule?: z.infer<typeof schedule> | undefined;
 }
 
-function checkNumberSettings(
-  n: SettingsView & Record<string, unknown>,
+/** A number's subscription list: the operator's number where a feature carries one, and
+ * each feature once (issues at `subscriptions[i]`). */
+export function checkSubscriptions(
+  subscriptions: Array<z.infer<typeof subscription>>,
   ctx: z.RefinementCtx,
 ): void {
-  const features = subscribedFeatures(n.subscriptions);
-  n.subscriptions.forEach((s, i) => {
+  const features = subscribedFeatures(subscriptions);
+  subscriptions.forEach((s, i) => {
     if (s === 'special_number_forwarding' || s === 'specific_number_presentation') {
       ctx.addIssue({
         code: 'custom',
@@ -255,6 +257,14 @@ function checkNumberSettings(
       ctx.addIssue({ code: 'custom', path: ['subscriptions', i], message: 'subscribed twice' });
     }
   });
+}
+
+function checkNumberSettings(
+  n: SettingsView & Record<string, unknown>,
+  ctx: z.RefinementCtx,
+): void {
+  const features = subscribedFeatures(n.subscriptions);
+  checkSubscriptions(n.subscriptions, ctx);
   for (const [key, feature] of Object.entries(requiredSubscription)) {
     if (n[key] !== undefined && !features.includes(feature)) {
       ctx.addIssue({ code: 'custom', path: [key], message: `needs the ${feature} subscription` });
@@ -313,9 +323,20 @@ export const baseNumber = z
   .strict()
   .superRefine(checkNumberSettings);
 
+/** SPEC §2 codes and the voice group's zone, as the provisioning file and the API take them. */
+export const accessLineCode = z.string().regex(/^N[0-9]{9}$/, '"N" followed by 9 digits');
+export const siteCode = z.string().regex(/^[0-9]{7}$/, '7 digits');
+export const voiceGroupCode = z.string().regex(/^VG[0-9]{5}$/, '"VG" followed by 5 digits');
+export const timeZone = z
+  .string()
+  .refine(
+    (tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC',
+    'an IANA time zone such as Asia/Tokyo',
+  );
+
 export const accessLine = z
   .object({
-    code: z.string().regex(/^N[0-9]{9}$/, '"N" followed by 9 digits'),
+    code: accessLineCode,
     channels: z.number().int().min(1, 'at least 1 channel').max(10000),
     /** SPEC §3.3: bulk forwarding is subscribed per access line. */
     subscriptions: z.array(z.literal('bulk_forwarding')).max(1).default([]),
@@ -356,7 +377,7 @@ export const bulkForwardingGroup = z
 
 export const site = z
   .object({
-    code: z.string().regex(/^[0-9]{7}$/, '7 digits'),
+    code: siteCode,
     name: z.string().min(1),
     accessLines: z.array(accessLine).default([]),
     huntGroups: z.array(huntGroup).default([]),
@@ -414,15 +435,9 @@ export const site = z
 
 export const voiceGroup = z
   .object({
-    code: z.string().regex(/^VG[0-9]{5}$/, '"VG" followed by 5 digits'),
+    code: voiceGroupCode,
     name: z.string().min(1),
-    timeZone: z
-      .string()
-      .refine(
-        (tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC',
-        'an IANA time zone such as Asia/Tokyo',
-      )
-      .default('Asia/Tokyo'),
+    timeZone: timeZone.default('Asia/Tokyo'),
     sites: z.array(site).default([]),
   })
   .strict();

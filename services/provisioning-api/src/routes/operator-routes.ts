@@ -19,6 +19,16 @@ import {
   upsertVoiceGroup,
   type Subscription,
 } from '@ipvoice/db';
+// The provisioning file's rules, with its messages.
+import {
+  accessLineCodeSchema as accessLineCode,
+  checkSubscriptions,
+  phoneNumberSchema as phoneNumber,
+  siteCodeSchema as siteCode,
+  subscriptionSchema,
+  timeZoneSchema as timeZone,
+  voiceGroupCodeSchema as voiceGroupCode,
+} from '@ipvoice/provisioning';
 import { settingsChangedChannel } from '@ipvoice/state';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
@@ -27,32 +37,6 @@ import { defineRoute } from '../route.ts';
 
 const operator = { resource: 'operator' } as const;
 const tags = ['operator'];
-
-/** SPEC §2: hyphens are accepted on input (up to 3) and stripped. */
-function digitsWithHyphens(pattern: RegExp, message: string) {
-  return z
-    .string()
-    .regex(/^[0-9-]+$/, 'digits and hyphens only')
-    .refine((s) => s.split('-').length - 1 <= 3, 'at most 3 hyphens')
-    .transform((s) => s.replaceAll('-', ''))
-    .pipe(z.string().regex(pattern, message));
-}
-
-// The provisioning file's rules (provisioning/src/schema.ts), with its messages.
-const phoneNumber = digitsWithHyphens(/^0[0-9]{9,10}$/, 'a national number: 0 then 9–10 digits');
-const operatorNumber = digitsWithHyphens(
-  /^(0120[0-9]{6}|0570[0-9]{6}|0800[0-9]{7})$/,
-  'a toll-free or navi-dial number (0120, 0570, 0800)',
-);
-const voiceGroupCode = z.string().regex(/^VG[0-9]{5}$/, '"VG" followed by 5 digits');
-const siteCode = z.string().regex(/^[0-9]{7}$/, '7 digits');
-const accessLineCode = z.string().regex(/^N[0-9]{9}$/, '"N" followed by 9 digits');
-const timeZone = z
-  .string()
-  .refine(
-    (tz) => Intl.supportedValuesOf('timeZone').includes(tz) || tz === 'UTC',
-    'an IANA time zone such as Asia/Tokyo',
-  );
 
 const numberParams = z.object({ number: phoneNumber });
 
@@ -308,42 +292,10 @@ const deleteSipCredentialRoute = defineRoute({
   },
 });
 
-/** Features an operator subscribes per number (SPEC §3); two carry the operator's number. */
-const numberFeature = z.enum([
-  'special_number_forwarding',
-  'hunt_group',
-  'specific_number_presentation',
-  'anonymous_rejection',
-  'nuisance_blocking',
-  'voicemail',
-  'incoming_call_notice',
-]);
-const withNumber = ['special_number_forwarding', 'specific_number_presentation'] as const;
 const subscriptionsBody = z
-  .object({
-    subscriptions: z.array(
-      z.union([
-        numberFeature,
-        z.object({ feature: z.enum(withNumber), number: operatorNumber }).strict(),
-      ]),
-    ),
-  })
+  .object({ subscriptions: z.array(subscriptionSchema) })
   .strict()
-  .superRefine((b, ctx) => {
-    const features = b.subscriptions.map((s) => (typeof s === 'string' ? s : s.feature));
-    b.subscriptions.forEach((s, i) => {
-      if (s === 'special_number_forwarding' || s === 'specific_number_presentation') {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['subscriptions', i],
-          message: `${s} needs the operator's number: { feature: ${s}, number: … }`,
-        });
-      }
-      if (features.indexOf(typeof s === 'string' ? s : s.feature) !== i) {
-        ctx.addIssue({ code: 'custom', path: ['subscriptions', i], message: 'subscribed twice' });
-      }
-    });
-  });
+  .superRefine((b, ctx) => checkSubscriptions(b.subscriptions, ctx));
 
 const subscriptionView = (subs: Subscription[]) =>
   subs.map((s) =>

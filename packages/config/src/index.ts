@@ -20,3 +20,4 @@ export {
 } from './schema.ts';
 export type { ConfigSystem } from './resolve-config.ts';
 export type { Env } from './env-layers.ts';
+export { runService, type RunningService, type ServiceLogger } from './run-service.ts';

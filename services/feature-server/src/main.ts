@@ -1,23 +1,13 @@
 // `npm start`: the embedded default (ARCHITECTURE.md decision 7), or whatever the
 // configuration says. Logs where to point a softphone once listening.
-import { ConfigError, loadConfig } from '@ipvoice/config';
+import { runService, type Config } from '@ipvoice/config';
 import { pino } from 'pino';
 import { startApi } from '@ipvoice/provisioning-api';
 import { createScheduler, type Scheduler } from '@ipvoice/scheduler';
 import { systemClock } from '@ipvoice/sip';
 import { startFeatureServer } from './feature-server.ts';
 
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig({ argv: process.argv.slice(2), env: process.env });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+async function main(config: Config) {
   const logger = pino({ level: config.log.level, base: { server: config.server.id } });
   // A promise rejected where nobody listens is a bug, but ending the process for it would
   // drop every call in progress: log it loudly and carry on.
@@ -64,30 +54,14 @@ async function main(): Promise<void> {
       `domain ${config.sip.domain}; the demo SIP-IDs and passwords are in provisioning/demo.yaml`,
   );
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    api
-      .close()
-      .then(() => (jobs ? jobs.close() : undefined))
-      .then(() => server.close())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error({ err }, 'error while stopping');
-          process.exit(1);
-        },
-      );
+  return {
+    logger,
+    close: async () => {
+      await api.close();
+      await jobs?.close();
+      await server.close();
+    },
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `feature server failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
-  process.exit(1);
-});
+runService('feature server', main);

@@ -3,23 +3,13 @@
 // state (the embedded default) its change notices reach no feature server: run it that way
 // only against Redis, or use `npm start`, which serves the API in the feature server.
 import { mkdirSync } from 'node:fs';
-import { ConfigError, loadConfig } from '@ipvoice/config';
+import { runService, type Config } from '@ipvoice/config';
 import { migrateToLatest, openDatabase } from '@ipvoice/db';
 import { createStateStore, systemClock } from '@ipvoice/state';
 import { pino } from 'pino';
 import { startApi } from './start-api.ts';
 
-async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig({ argv: process.argv.slice(2), env: process.env });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+async function main(config: Config) {
   const logger = pino({
     level: config.log.level,
     base: { server: config.server.id, service: 'provisioning-api' },
@@ -40,30 +30,14 @@ async function main(): Promise<void> {
     { port: config.http.port, operator: config.api.operatorLogin ?? null },
     `REST API listening on http://${config.http.host}:${config.http.port} (OpenAPI at /docs)`,
   );
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    app
-      .close()
-      .then(() => state.close())
-      .then(() => db.destroy())
-      .then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error({ err }, 'error while stopping');
-          process.exit(1);
-        },
-      );
+  return {
+    logger,
+    close: async () => {
+      await app.close();
+      await state.close();
+      await db.destroy();
+    },
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `provisioning API failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
-  process.exit(1);
-});
+runService('provisioning API', main);

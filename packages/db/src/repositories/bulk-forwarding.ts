@@ -42,23 +42,7 @@ export async function upsertBulkForwardingGroup(
   input: BulkForwardingGroupInput,
   now: Date,
 ): Promise<UpsertOutcome> {
-  const wanted = [...new Set(input.memberNumberIds)].sort((a, b) => a - b);
-  if (wanted.length > maxBulkForwardingMembers) {
-    throw new BulkForwardingRuleError(
-      `a bulk-forwarding group holds at most ${maxBulkForwardingMembers} numbers`,
-    );
-  }
-  if (wanted.length > 0) {
-    const outside = await db
-      .selectFrom('numbers as n')
-      .innerJoin('access_lines as a', 'a.id', 'n.access_line_id')
-      .select('n.number')
-      .where('n.id', 'in', wanted)
-      .where('a.site_id', '<>', input.siteId)
-      .executeTakeFirst();
-    if (outside !== undefined)
-      throw new BulkForwardingRuleError(`${outside.number} is not a number of the group's site`);
-  }
+  const wanted = await groupMembers(db, input.memberNumberIds, input.siteId);
   const current = await findBulkForwardingGroup(db, input.siteId, input.name);
   let groupId: number;
   if (current === undefined) {
@@ -81,13 +65,54 @@ export async function upsertBulkForwardingGroup(
       .set({ updated_at: toTimestamp(now) })
       .where('id', '=', groupId)
       .execute();
-    await db.deleteFrom('bulk_forwarding_members').where('group_id', '=', groupId).execute();
+  }
+  await writeGroupMembers(db, groupId, wanted);
+  return current === undefined ? 'created' : 'updated';
+}
+
+/**
+ * SPEC §3.3: a group's members as stored — each once, in id order — refused when there are
+ * more than 1,000 or one is not a number of the group's site (BulkForwardingRuleError).
+ */
+export async function groupMembers(
+  db: Executor,
+  memberNumberIds: readonly number[],
+  siteId: number,
+): Promise<number[]> {
+  const wanted = [...new Set(memberNumberIds)].sort((a, b) => a - b);
+  if (wanted.length > maxBulkForwardingMembers) {
+    throw new BulkForwardingRuleError(
+      `a bulk-forwarding group holds at most ${maxBulkForwardingMembers} numbers`,
+    );
   }
   if (wanted.length > 0) {
+    const outside = await db
+      .selectFrom('numbers as n')
+      .innerJoin('access_lines as a', 'a.id', 'n.access_line_id')
+      .select('n.number')
+      .where('n.id', 'in', wanted)
+      .where('a.site_id', '<>', siteId)
+      .executeTakeFirst();
+    if (outside !== undefined)
+      throw new BulkForwardingRuleError(`${outside.number} is not a number of the group's site`);
+  }
+  return wanted;
+}
+
+/** Replaces the group's members with `members` (from `groupMembers`). */
+export async function writeGroupMembers(
+  db: Executor,
+  groupId: number,
+  members: readonly number[],
+): Promise<void> {
+  await db.deleteFrom('bulk_forwarding_members').where('group_id', '=', groupId).execute();
+  // 500 rows of 2 parameters stay far below either dialect's bind-parameter limit.
+  for (let i = 0; i < members.length; i += 500) {
     await db
       .insertInto('bulk_forwarding_members')
-      .values(wanted.map((numberId) => ({ group_id: groupId, number_id: numberId })))
+      .values(
+        members.slice(i, i + 500).map((numberId) => ({ group_id: groupId, number_id: numberId })),
+      )
       .execute();
   }
-  return current === undefined ? 'created' : 'updated';
 }

@@ -3,7 +3,7 @@
 import type { Executor } from '../executor.ts';
 import type { BulkForwardingGroup } from '../tables/bulk-forwarding-group.table.ts';
 import { toTimestamp } from '../timestamp.ts';
-import { BulkForwardingRuleError, maxBulkForwardingMembers } from './bulk-forwarding.ts';
+import { groupMembers, writeGroupMembers } from './bulk-forwarding.ts';
 
 /** A site's bulk-forwarding groups by name, each with its member count. */
 export async function listBulkForwardingGroupsOfSite(
@@ -67,29 +67,13 @@ export async function replaceBulkForwardingGroup(
   input: { name: string; memberNumberIds: number[] },
   now: Date,
 ): Promise<GroupEditOutcome> {
-  const wanted = [...new Set(input.memberNumberIds)].sort((a, b) => a - b);
-  if (wanted.length > maxBulkForwardingMembers) {
-    throw new BulkForwardingRuleError(
-      `a bulk-forwarding group holds at most ${maxBulkForwardingMembers} numbers`,
-    );
-  }
   const group = await db
     .selectFrom('bulk_forwarding_groups')
     .select(['site_id'])
     .where('id', '=', groupId)
     .executeTakeFirst();
   if (group === undefined) return 'missing';
-  if (wanted.length > 0) {
-    const outside = await db
-      .selectFrom('numbers as n')
-      .innerJoin('access_lines as a', 'a.id', 'n.access_line_id')
-      .select('n.number')
-      .where('n.id', 'in', wanted)
-      .where('a.site_id', '<>', group.site_id)
-      .executeTakeFirst();
-    if (outside !== undefined)
-      throw new BulkForwardingRuleError(`${outside.number} is not a number of the group's site`);
-  }
+  const wanted = await groupMembers(db, input.memberNumberIds, group.site_id);
   const updated = await db
     .updateTable('bulk_forwarding_groups')
     .set({ name: input.name, updated_at: toTimestamp(now) })
@@ -97,15 +81,7 @@ export async function replaceBulkForwardingGroup(
     .where('state', 'in', ['stopped', 'started'])
     .executeTakeFirst();
   if (updated.numUpdatedRows === 0n) return 'busy';
-  await db.deleteFrom('bulk_forwarding_members').where('group_id', '=', groupId).execute();
-  for (let i = 0; i < wanted.length; i += 500) {
-    await db
-      .insertInto('bulk_forwarding_members')
-      .values(
-        wanted.slice(i, i + 500).map((numberId) => ({ group_id: groupId, number_id: numberId })),
-      )
-      .execute();
-  }
+  await writeGroupMembers(db, groupId, wanted);
   return 'done';
 }
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ApiError, invalid } from '../api-error.ts';
 import { defineRoute } from '../route.ts';
 import { changeNumberSetting } from './number-setting-change.ts';
-import { requireSubscription, target } from './voicemail-routes.ts';
+import { numberTarget, requireSubscription } from './number-target.ts';
 
 const numberParams = z.object({
   number: z.string().regex(/^[0-9]{1,15}$/, 'a number is 1–15 digits'),
@@ -51,7 +51,7 @@ const getNotice = defineRoute({
   access: { resource: 'number', roles: rights },
   schema: { params: numberParams },
   async handler({ deps, target: t }) {
-    const n = target(t.number);
+    const n = numberTarget(t.number);
     await requireSubscription(deps.db, n, 'incoming_call_notice');
     return view((await findNumberSetting(deps.db, n.id, 'incoming_call_notice')) ?? off);
   },
@@ -66,7 +66,7 @@ const putNotice = defineRoute({
   access: { resource: 'number', roles: rights },
   schema: { params: numberParams, body: incomingCallNoticeSchema },
   async handler({ deps, target: t, body, principal, now }) {
-    const n = target(t.number);
+    const n = numberTarget(t.number);
     await requireSubscription(deps.db, n, 'incoming_call_notice');
     const after = stored(body);
     await changeNumberSetting({
@@ -93,7 +93,7 @@ const testMail = defineRoute({
     body: z.object({ address: z.email().optional() }).strict().optional(),
   },
   async handler({ deps, target: t, body, now }) {
-    const n = target(t.number);
+    const n = numberTarget(t.number);
     await requireSubscription(deps.db, n, 'incoming_call_notice');
     // As provisioning's queueTestMail: only the setting's addresses, each its own mail.
     const settings = await findNumberSetting(deps.db, n.id, 'incoming_call_notice');

@@ -5,12 +5,12 @@ import {
   listSubscriptions,
   upsertForwardingSetting,
   type ForwardingSetting,
-  type NumberFacts,
 } from '@ipvoice/db';
 import { validateForwardingSetting } from '@ipvoice/features';
 import { assertForwardingEditAllowed, ForwardingCsvConflictError } from '@ipvoice/forwarding-csv';
 import { z } from 'zod';
 import { ApiError, invalid } from '../api-error.ts';
+import { numberTarget } from './number-target.ts';
 import { defineRoute } from '../route.ts';
 import { forwardingContext, recordChange, storedSlots } from './number-setting-change.ts';
 
@@ -45,11 +45,6 @@ export const forwardingBody = z.object({
   slots: z.tuple([slot, slot, slot, slot, slot]),
 });
 
-const target = (n: NumberFacts | undefined): NumberFacts => {
-  if (n === undefined) throw new Error('the access check resolves the number');
-  return n;
-};
-
 const facts = defineRoute({
   method: 'GET',
   url: '/numbers/:number',
@@ -58,7 +53,7 @@ const facts = defineRoute({
   access: { resource: 'number', roles: { ...admins, user: 'own' } },
   schema: { params: numberParams },
   async handler({ deps, target: t }) {
-    const n = target(t.number);
+    const n = numberTarget(t.number);
     const subscriptions = await listSubscriptions(deps.db, { numberId: n.id });
     return {
       number: n.number,
@@ -81,7 +76,7 @@ const getForwarding = defineRoute({
   access: { resource: 'number', roles: { ...admins, user: 'own' } },
   schema: { params: numberParams },
   async handler({ deps, target: t }) {
-    return (await findForwardingSetting(deps.db, target(t.number).id)) ?? forwardingOff;
+    return (await findForwardingSetting(deps.db, numberTarget(t.number).id)) ?? forwardingOff;
   },
 });
 
@@ -94,7 +89,7 @@ const putForwarding = defineRoute({
   access: { resource: 'number', roles: { ...admins, user: 'own' } },
   schema: { params: numberParams, body: forwardingBody },
   async handler({ deps, target: t, body, principal, now }) {
-    const n = target(t.number);
+    const n = numberTarget(t.number);
     const context = await forwardingContext(deps.db, n);
     const problems = validateForwardingSetting(body, context);
     const first = problems[0];
@@ -143,7 +138,7 @@ const history = defineRoute({
   async handler({ deps, target: t, query }) {
     const to = query.to === undefined ? undefined : Date.parse(query.to);
     const entries = await listSettingHistory(deps.db, {
-      numberId: target(t.number).id,
+      numberId: numberTarget(t.number).id,
       ...(query.from === undefined ? {} : { since: new Date(query.from) }),
       // `to` is applied below; read enough to fill the page after it.
       limit: to === undefined ? (query.limit ?? 100) : 10_000,

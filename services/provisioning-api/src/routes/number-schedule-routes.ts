@@ -13,6 +13,7 @@ import { validateForwardingSetting } from '@ipvoice/features';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
 import { invalid } from '../api-error.ts';
+import { numberTarget } from './number-target.ts';
 import { defineRoute, type ApiRoute } from '../route.ts';
 import { forwardingBody } from './number-routes.ts';
 import { forwardingContext, recordChange, storedSlots } from './number-setting-change.ts';
@@ -24,11 +25,6 @@ const access = {
   resource: 'number',
   roles: { group_admin: true, site_admin: true, user: 'own' },
 } as const;
-
-const target = (n: NumberFacts | undefined): NumberFacts => {
-  if (n === undefined) throw new Error('the access check resolves the number');
-  return n;
-};
 
 export const scheduleMessages = {
   startTime: 'HH:MM, 00:00–23:59',
@@ -104,7 +100,7 @@ const getSchedule = defineRoute({
   access,
   schema: { params: numberParams },
   async handler({ deps, target: t }) {
-    return scheduleView(deps, target(t.number));
+    return scheduleView(deps, numberTarget(t.number));
   },
 });
 
@@ -117,7 +113,7 @@ const putSchedule = defineRoute({
   access,
   schema: { params: numberParams, body: scheduleBody },
   async handler({ deps, target: t, body, principal, now }) {
-    const n = target(t.number);
+    const n = numberTarget(t.number);
     const after = await toSchedule(deps, n, body);
     await recordChange({
       deps,

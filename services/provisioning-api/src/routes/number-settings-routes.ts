@@ -3,7 +3,6 @@
 // core's rules and stores through `changeNumberSetting` (setting history, change notice).
 import {
   findNumberSetting,
-  listSubscriptions,
   screeningCounts,
   type DocumentFeature,
   type NumberFacts,
@@ -23,6 +22,7 @@ import { z } from 'zod';
 import type { Rights } from '../access.ts';
 import { ApiError, invalid } from '../api-error.ts';
 import type { ApiDeps } from '../api-deps.ts';
+import { numberTarget, requireSubscription } from './number-target.ts';
 import { defineRoute, type ApiRoute, type RouteContext } from '../route.ts';
 import { changeNumberSetting } from './number-setting-change.ts';
 import { numberScheduleRoutes } from './number-schedule-routes.ts';
@@ -36,26 +36,6 @@ type Params = z.infer<typeof numberParams>;
 const adminsAndOwner: Rights = { group_admin: true, site_admin: true, user: 'own' };
 /** SPEC §4: international barring, specific number presentation, outgoing restriction. */
 const adminsOnly: Rights = { group_admin: true, site_admin: true, user: false };
-
-const targetNumber = (n: NumberFacts | undefined): NumberFacts => {
-  if (n === undefined) throw new Error('the access check resolves the number');
-  return n;
-};
-
-/** 409 for a setting whose feature the operator has not subscribed for the number. */
-async function subscription(
-  deps: ApiDeps,
-  n: NumberFacts,
-  feature: SubscriptionFeature,
-): Promise<Subscription> {
-  const found = (await listSubscriptions(deps.db, { numberId: n.id })).find(
-    (s) => s.feature === feature,
-  );
-  if (found === undefined) {
-    throw new ApiError(409, 'not_subscribed', `${n.number} is not subscribed for ${feature}`);
-  }
-  return found;
-}
 
 /** What a document resource's hooks see of the request. */
 interface DocumentContext {
@@ -88,9 +68,10 @@ function documentRoutes<F extends DocumentFeature, B>(spec: {
   const url = `/numbers/:number/${spec.path}`;
   const access = { resource: 'number', roles: spec.roles } as const;
   const context = async ({ deps, target, now }: RouteContext<Params, unknown, unknown>) => {
-    const n = targetNumber(target.number);
+    const n = numberTarget(target.number);
     spec.applies?.(n);
-    const sub = spec.needs === undefined ? undefined : await subscription(deps, n, spec.needs);
+    const sub =
+      spec.needs === undefined ? undefined : await requireSubscription(deps.db, n, spec.needs);
     return { deps, number: n, subscription: sub, now };
   };
   const view = async (doc: NumberSettingsDocuments[F], ctx: DocumentContext) =>

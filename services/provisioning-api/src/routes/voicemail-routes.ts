@@ -7,7 +7,6 @@ import {
   findNumberSetting,
   findVoicemailBox,
   findVoicemailMessage,
-  hasSubscription,
   insertSettingHistory,
   listVoicemailMessages,
   markVoicemailSaved,
@@ -15,7 +14,6 @@ import {
   type Executor,
   type NumberFacts,
   type NumberSettingsDocuments,
-  type SubscriptionFeature,
 } from '@ipvoice/db';
 import { MessageStore, PROMPT_SAMPLE_RATE, WavError, readWav } from '@ipvoice/media';
 import { queueMail, settingsConfirmationMail, voicemailSummary } from '@ipvoice/notifier';
@@ -23,7 +21,8 @@ import { voicemailSettingsSchema } from '@ipvoice/provisioning';
 import { messageWaitingChannel, settingsChangedChannel } from '@ipvoice/state';
 import { z } from 'zod';
 import type { ApiDeps } from '../api-deps.ts';
-import { ApiError, invalid, notFound } from '../api-error.ts';
+import { invalid, notFound } from '../api-error.ts';
+import { numberTarget, requireSubscription } from './number-target.ts';
 import { defineRoute } from '../route.ts';
 import { changeNumberSetting } from './number-setting-change.ts';
 
@@ -57,20 +56,6 @@ export const voicemailBody = voicemailSettingsSchema.extend({
   pin: voicemailSettingsSchema.shape.pin.unwrap().optional(),
 });
 
-export const target = (n: NumberFacts | undefined): NumberFacts => {
-  if (n === undefined) throw new Error('the access check resolves the number');
-  return n;
-};
-
-export async function requireSubscription(
-  db: Executor,
-  n: NumberFacts,
-  feature: SubscriptionFeature,
-): Promise<void> {
-  if (!(await hasSubscription(db, n.id, feature)))
-    throw new ApiError(409, 'not_subscribed', `${n.number} has no ${feature} subscription`);
-}
-
 /** The settings as shown: never the PIN, only whether one is set. */
 function settingsView(s: VoicemailSettings, customGreeting: boolean) {
   const { pin, ...rest } = s;
@@ -98,7 +83,7 @@ const getSettings = defineRoute({
   access: { resource: 'number', roles: settingsRights },
   schema: { params: numberParams },
   async handler({ deps, target: t }) {
-    const n = target(t.number);
+    const n = numberTarget(t.number);
     await requireSubscription(deps.db, n, 'voicemail');
     const settings = (await findNumberSetting(deps.db, n.id, 'voicemail')) ?? defaults();
     const box = await findVoicemailBox(deps.db, n.id);
@@ -115,7 +100,7 @@ const putSettings = defineRoute({
   access: { resource: 'number', roles: settingsRights },
   schema: { params: numberParams, body: voicemailBody },
   async handler({ deps, target: t, body, principal, now }) {
-    const n = target(t.number);
+    const n = numberTarget(t.number);
     await requireSubscription(deps.db, n, 'voicemail');
     const current = await findNumberSetting(deps.db, n.id, 'voicemail');
     const after: VoicemailSettings = {
@@ -191,7 +176,7 @@ const putGreeting = defineRoute({
   access: { resource: 'number', roles: settingsRights },
   schema: { params: numberParams },
   async handler({ deps, target: t, body, principal, now }) {
-    const n = target(t.number);
+    const n = numberTarget(t.number);
     await requireSubscription(deps.db, n, 'voicemail');
     if (!Buffer.isBuffer(body))
       throw invalid('body', 'send the greeting as Content-Type audio/wav');
@@ -233,7 +218,7 @@ const deleteGreeting = defineRoute({
   status: 204,
   schema: { params: numberParams },
   async handler({ deps, target: t, principal, now }) {
-    const n = target(t.number);
+    const n = numberTarget(t.number);
     await requireSubscription(deps.db, n, 'voicemail');
     if ((await findVoicemailBox(deps.db, n.id)).greetingFile === null) return undefined;
     const previous = await replaceGreeting(deps, n, principal?.account.login ?? 'api', null, now);
@@ -251,7 +236,7 @@ const listMessages = defineRoute({
   access: { resource: 'number', roles: messageRights },
   schema: { params: numberParams },
   async handler({ deps, target: t }) {
-    const messages = await listVoicemailMessages(deps.db, target(t.number).id);
+    const messages = await listVoicemailMessages(deps.db, numberTarget(t.number).id);
     return {
       messages: messages.map((m) => ({
         id: m.id,
@@ -273,7 +258,7 @@ const messageAudio = defineRoute({
   access: { resource: 'number', roles: messageRights },
   schema: { params: messageParams },
   async handler({ deps, target: t, params, reply }) {
-    const n = target(t.number);
+    const n = numberTarget(t.number);
     const message = await findVoicemailMessage(deps.db, n.id, params.id);
     if (message === undefined) throw notFound(`message ${params.id} not found`);
     const audio = await readFile(store(deps).path(message.audioFile));
@@ -295,7 +280,7 @@ const deleteMessage = defineRoute({
   status: 204,
   schema: { params: messageParams },
   async handler({ deps, target: t, params }) {
-    const n = target(t.number);
+    const n = numberTarget(t.number);
     const file = await deleteVoicemailMessage(deps.db, n.id, params.id);
     if (file === undefined) throw notFound(`message ${params.id} not found`);
     // The row went first: a file that cannot be removed is an orphan, never a broken message.
